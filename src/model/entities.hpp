@@ -1,0 +1,49 @@
+// A model as a list of entities, each a canonical JSON document: the unit the store versions.
+//
+// Contract: to_entities() gives one Entity per top-level item (the organization, each business
+// unit, location, person, service (with its features), function, mitigation and scenario), in
+// model order, each body compact canonical JSON (keys in a fixed order, defaults omitted), so
+// two equal entities have byte-equal bodies. from_entities() inverts it exactly.
+// Thread safety: pure functions.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "model/model.hpp"
+
+namespace ebcm::model {
+
+enum class EntityKind : uint8_t {
+  kOrganization,
+  kBusinessUnit,
+  kLocation,
+  kPerson,
+  kService,
+  kFunction,
+  kMitigation,
+  kScenario,
+};
+inline constexpr int kEntityKindCount = 8;
+
+// "organization", "business_unit", "location", "person", "service", "function", "mitigation",
+// "scenario".
+const char* to_string(EntityKind kind);
+std::optional<EntityKind> parse_entity_kind(std::string_view text);
+
+struct Entity {
+  EntityKind kind = EntityKind::kOrganization;
+  std::string id;    // "" for the organization
+  std::string body;  // canonical JSON
+  bool operator==(const Entity&) const = default;
+};
+
+std::vector<Entity> to_entities(const Model& model);
+// Fails with kInvalidInput naming the entity if a body is not what to_entities() writes.
+Result<Model> from_entities(std::span<const Entity> entities);
+
+}  // namespace ebcm::model
