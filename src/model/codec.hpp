@@ -1,0 +1,99 @@
+// Internal to model/: the one translation between JSON values and model types, used by the YAML
+// loader (after turning YAML into JSON values), the JSON loader, the writers and the store's
+// entities. Keeping a single reader means YAML, JSON and stored entities obey the same rules.
+// Thread safety: a Reader is used by one thread.
+#pragma once
+
+#include <boost/json.hpp>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "model/diagnostics.hpp"
+#include "model/entities.hpp"
+#include "model/model.hpp"
+
+namespace ebcm::model::detail {
+
+namespace json = boost::json;
+
+// Positions of the JSON values made from a YAML document (JSON input has none).
+class PosMap {
+ public:
+  void set(const json::value* v, Pos p) { map_.emplace(v, p); }
+  Pos get(const json::value& v) const {
+    auto it = map_.find(&v);
+    return it == map_.end() ? Pos{} : it->second;
+  }
+  bool empty() const { return map_.empty(); }
+
+ private:
+  std::unordered_map<const json::value*, Pos> map_;
+};
+
+// The path to the value being read, rendered only when a diagnostic needs it.
+class PathStack {
+ public:
+  void push(std::string_view key) { segs_.push_back({key, 0, false}); }
+  void push(size_t index) { segs_.push_back({{}, index, true}); }
+  void pop() { segs_.pop_back(); }
+  std::string render() const;
+
+ private:
+  struct Seg {
+    std::string_view key;
+    size_t index;
+    bool is_index;
+  };
+  std::vector<Seg> segs_;
+};
+
+// The names of a document's sections, in the canonical order.
+inline constexpr const char* kSections[] = {"business_units", "locations", "people", "services",
+                                            "functions", "mitigations", "scenarios"};
+
+class Reader {
+ public:
+  // `yaml`: scalars arrive as strings (YAML is untyped), so numbers are parsed from them.
+  Reader(Diagnostics& diags, std::string file, uint32_t file_index, const PosMap* positions,
+         bool yaml);
+
+  // Reads a whole document (the top-level mapping) into `model`, appending to its sections.
+  // Returns whether the document declared `ebcm: 1` and whether it had an `organization`.
+  struct DocumentInfo {
+    bool version = false;
+    bool organization = false;
+  };
+  DocumentInfo read_document(const json::value& root, Model& model);
+
+  // Reads one item of `section` (one of kSections) as entry `index` of it into `model`.
+  void read_section(std::string_view section, const json::array& items, Model& model);
+  // Reads one entity of the given kind (the store's bodies); the organization overwrites.
+  void read_entity(EntityKind kind, const json::value& value, Model& model);
+
+  struct Ctx;  // the typed accessors the entity readers share (codec_read.cpp)
+
+ private:
+  friend struct Ctx;
+  Diagnostics& diags_;
+  std::string file_;
+  uint32_t file_index_;
+  const PosMap* positions_;
+  bool yaml_;
+  PathStack path_;
+};
+
+// Canonical JSON of each entity (keys in a fixed order, empty and default fields omitted).
+json::object to_json(const Organization& o);
+json::object to_json(const BusinessUnit& b);
+json::object to_json(const Location& l);
+json::object to_json(const Person& p);
+json::object to_json(const Service& s);
+json::object to_json(const Function& f);
+json::object to_json(const Mitigation& m);
+json::object to_json(const Scenario& s);
+// The whole model as one document: ebcm, organization, then the sections in canonical order.
+json::object to_json_document(const Model& m);
+
+}  // namespace ebcm::model::detail

@@ -1,0 +1,687 @@
+// Reading JSON values into the model, with a diagnostic for every problem found.
+#include <charconv>
+#include <span>
+#include <fmt/format.h>
+
+#include "core/strings.hpp"
+#include "model/codec.hpp"
+
+namespace ebcm::model::detail {
+
+std::string PathStack::render() const {
+  std::string out;
+  for (const auto& s : segs_) {
+    if (s.is_index) {
+      out += fmt::format("[{}]", s.index);
+    } else {
+      if (!out.empty()) out += '.';
+      out += s.key;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+using Keys = std::span<const std::string_view>;
+
+constexpr std::string_view kDocumentKeys[] = {"ebcm",      "organization", "business_units", "locations",
+                                "people",    "services",     "functions",      "mitigations",
+                                "scenarios"};
+constexpr std::string_view kOrganizationKeys[] = {"name", "language", "timezone"};
+constexpr std::string_view kBusinessUnitKeys[] = {"id", "name", "parent", "description"};
+constexpr std::string_view kLocationKeys[] = {"id", "name", "kind", "description", "requires", "degraded_by"};
+constexpr std::string_view kPersonKeys[] = {"id", "name", "business_unit", "location", "language", "contacts"};
+constexpr std::string_view kContactKeys[] = {"channel", "address"};
+constexpr std::string_view kServiceKeys[] = {"id",       "name",     "kind",        "provider", "provider_service",
+                               "features", "requires", "degraded_by", "description"};
+constexpr std::string_view kFeatureKeys[] = {"id", "name", "description", "requires", "degraded_by"};
+constexpr std::string_view kFunctionKeys[] = {"id",    "name",        "description", "parent",   "business_unit",
+                                "owner", "criticality", "staff",       "bia",      "requires",
+                                "degraded_by"};
+constexpr std::string_view kStaffKeys[] = {"normal", "minimum"};
+constexpr std::string_view kBiaKeys[] = {"rto", "rpo", "mtpd", "impacts"};
+constexpr std::string_view kMitigationKeys[] = {"id",     "for",   "replaces",    "with",   "activation",
+                                  "status", "owner", "description", "runbook"};
+constexpr std::string_view kScenarioKeys[] = {"id",       "name",    "description", "category",
+                                "disrupt",  "duration"};
+constexpr std::string_view kDisruptKeys[] = {"node", "workforce", "location", "business_unit"};
+constexpr std::string_view kImpactCategories[] = {"operational", "financial", "regulatory", "reputational",
+                                    "safety"};
+
+constexpr std::string_view kLocationKindNames[] = {"office", "datacenter", "remote", "region"};
+constexpr std::string_view kChannelNames[] = {"email", "sms", "voice", "webhook"};
+constexpr std::string_view kServiceKindNames[] = {"cloud", "saas", "on-prem", "network", "facility", "vendor", "device"};
+constexpr std::string_view kCriticalityNames[] = {"critical", "high", "medium", "low"};
+constexpr std::string_view kStatusNames[] = {"planned", "implemented", "validated"};
+
+std::string choices(Keys keys) {
+  std::string out;
+  for (auto k : keys) {
+    if (!out.empty()) out += ", ";
+    out += k;
+  }
+  return out;
+}
+
+}  // namespace
+
+// Everything the readers below share: typed access with a diagnostic on every mismatch.
+struct Reader::Ctx {
+  Reader& r;
+
+  void push(std::string_view key) { r.path_.push(key); }
+  void pop() { r.path_.pop(); }
+
+  Pos pos(const json::value& v) const { return r.positions_ ? r.positions_->get(v) : Pos{}; }
+  void error(const json::value& v, std::string msg, std::string hint = {}) {
+    Pos p = pos(v);
+    r.diags_.error(r.file_, p.line, p.col, r.path_.render(), std::move(msg), std::move(hint));
+  }
+  void warning(const json::value& v, std::string msg, std::string hint = {}) {
+    Pos p = pos(v);
+    r.diags_.warning(r.file_, p.line, p.col, r.path_.render(), std::move(msg), std::move(hint));
+  }
+
+  // Calls fn(value) for `key` of `o` with the path extended, when present and not null.
+  template <class Fn>
+  void field(const json::object& o, std::string_view key, Fn&& fn) {
+    auto it = o.find(key);
+    if (it == o.end() || it->value().is_null()) return;
+    r.path_.push(key);
+    fn(it->value());
+    r.path_.pop();
+  }
+  template <class Fn>
+  void each(const json::array& a, Fn&& fn) {
+    for (size_t i = 0; i < a.size(); ++i) {
+      r.path_.push(i);
+      fn(a[i], i);
+      r.path_.pop();
+    }
+  }
+
+  const json::object* object(const json::value& v, std::string_view what) {
+    if (const auto* o = v.if_object()) return o;
+    error(v, fmt::format("expected {} as a mapping of key: value pairs", what));
+    return nullptr;
+  }
+  const json::array* array(const json::value& v, std::string_view what) {
+    if (const auto* a = v.if_array()) return a;
+    error(v, fmt::format("expected {} as a list", what));
+    return nullptr;
+  }
+  std::optional<std::string> text(const json::value& v) {
+    if (const auto* s = v.if_string()) return std::string(*s);
+    error(v, "expected text");
+    return std::nullopt;
+  }
+  std::optional<int64_t> integer(const json::value& v, std::string_view what) {
+    if (const auto* i = v.if_int64()) return *i;
+    if (const auto* u = v.if_uint64(); u && *u <= INT64_MAX) return static_cast<int64_t>(*u);
+    if (const auto* s = v.if_string(); s && r.yaml_) {
+      int64_t n = 0;
+      auto [ptr, ec] = std::from_chars(s->data(), s->data() + s->size(), n);
+      if (ec == std::errc() && ptr == s->data() + s->size()) return n;
+    }
+    error(v, fmt::format("expected {} as a whole number", what), text_of(v));
+    return std::nullopt;
+  }
+  static std::string text_of(const json::value& v) {
+    return v.is_string() ? fmt::format("got '{}'", std::string_view(v.get_string())) : "";
+  }
+
+  void check_keys(const json::object& o, Keys known, std::string_view what) {
+    for (const auto& kv : o) {
+      std::string_view k = kv.key();
+      bool ok = false;
+      for (auto n : known) ok = ok || n == k;
+      if (ok) continue;
+      r.path_.push(k);
+      std::vector<std::string_view> cands(known.begin(), known.end());
+      std::string near = closest_match(k, cands);
+      warning(kv.value(), fmt::format("unknown key '{}' in {} is ignored", k, what),
+              near.empty() ? fmt::format("known keys: {}", choices(known))
+                           : fmt::format("did you mean '{}'?", near));
+      r.path_.pop();
+    }
+  }
+
+  Origin origin(const json::value& v, size_t index) const {
+    return Origin{r.file_index_, static_cast<uint32_t>(index), pos(v)};
+  }
+
+  // A required id: present, text, valid.
+  std::string id(const json::object& o, const json::value& whole, std::string_view what) {
+    std::string out;
+    auto it = o.find("id");
+    if (it == o.end() || it->value().is_null()) {
+      error(whole, fmt::format("{} has no 'id'", what), "add an id such as 'id: payroll'");
+      return out;
+    }
+    field(o, "id", [&](const json::value& v) { out = id_value(v); });
+    return out;
+  }
+  std::string id_value(const json::value& v) {
+    auto s = text(v);
+    if (!s) return {};
+    if (!is_valid_id(*s)) {
+      error(v, fmt::format("'{}' is not a valid id", *s),
+            "ids are lowercase letters, digits, '.', '_' and '-', starting with a letter or digit");
+    }
+    return *s;
+  }
+  std::string str(const json::object& o, std::string_view key) {
+    std::string out;
+    field(o, key, [&](const json::value& v) { out = text(v).value_or(""); });
+    return out;
+  }
+  std::string ref(const json::object& o, std::string_view key) {
+    std::string out;
+    field(o, key, [&](const json::value& v) { out = ref_value(v); });
+    return out;
+  }
+  std::string ref_value(const json::value& v) {
+    auto s = text(v);
+    if (!s) return {};
+    auto slash = s->find('/');
+    bool ok = slash == std::string::npos
+                  ? is_valid_id(*s)
+                  : is_valid_id(std::string_view(*s).substr(0, slash)) &&
+                        is_valid_id(std::string_view(*s).substr(slash + 1));
+    if (!ok) {
+      error(v, fmt::format("'{}' is not a valid reference", *s),
+            "a reference is an id, or service/feature such as 'exo/mapi'");
+    }
+    return *s;
+  }
+  std::optional<Duration> duration(const json::object& o, std::string_view key) {
+    std::optional<Duration> out;
+    field(o, key, [&](const json::value& v) { out = duration_value(v); });
+    return out;
+  }
+  std::optional<Duration> duration_value(const json::value& v) {
+    auto s = text(v);
+    if (!s) return std::nullopt;
+    auto d = parse_duration(*s);
+    if (!d) {
+      error(v, fmt::format("'{}' is not a duration", *s),
+            "write a whole number and a unit: m, h, d or w, as in 90m, 4h, 2d, 1w");
+    }
+    return d;
+  }
+  template <class E, class Parse>
+  std::optional<E> choice(const json::object& o, std::string_view key, Parse parse, Keys allowed) {
+    std::optional<E> out;
+    field(o, key, [&](const json::value& v) {
+      auto s = text(v);
+      if (!s) return;
+      out = parse(*s);
+      if (!out) {
+        std::vector<std::string_view> cands(allowed.begin(), allowed.end());
+        std::string near = closest_match(*s, cands);
+        error(v, fmt::format("'{}' is not a valid {}", *s, key),
+              near.empty() ? fmt::format("one of: {}", choices(allowed))
+                           : fmt::format("did you mean '{}'?", near));
+      }
+    });
+    return out;
+  }
+
+  std::vector<Ref> refs(const json::object& o, std::string_view key) {
+    std::vector<Ref> out;
+    field(o, key, [&](const json::value& v) {
+      const auto* a = array(v, fmt::format("'{}'", key));
+      if (!a) return;
+      each(*a, [&](const json::value& item, size_t) {
+        out.push_back(Ref{ref_value(item), pos(item)});
+      });
+    });
+    return out;
+  }
+
+  std::vector<Requirement> requirements(const json::object& o) {
+    std::vector<Requirement> out;
+    field(o, "requires", [&](const json::value& v) {
+      const auto* a = array(v, "'requires'");
+      if (!a) return;
+      out.reserve(a->size());
+      each(*a, [&](const json::value& item, size_t) { out.push_back(requirement(item)); });
+    });
+    return out;
+  }
+  Requirement requirement(const json::value& v) {
+    Requirement req;
+    req.pos = pos(v);
+    if (v.is_string()) {
+      req.ref = ref_value(v);
+      return req;
+    }
+    const auto* o = v.if_object();
+    if (!o || o->size() != 1 || (!o->contains("any") && !o->contains("all"))) {
+      error(v, "expected a reference, { any: [...] } or { all: [...] }");
+      return req;
+    }
+    const bool any = o->contains("any");
+    req.kind = any ? Requirement::Kind::kAny : Requirement::Kind::kAll;
+    field(*o, any ? "any" : "all", [&](const json::value& list) {
+      const auto* a = array(list, any ? "'any'" : "'all'");
+      if (!a) return;
+      if (a->empty()) error(list, fmt::format("'{}' needs at least one entry", any ? "any" : "all"));
+      each(*a, [&](const json::value& item, size_t) { req.items.push_back(requirement(item)); });
+    });
+    return req;
+  }
+
+  void node_links(const json::object& o, std::vector<Requirement>& req, std::vector<Ref>& soft) {
+    req = requirements(o);
+    soft = refs(o, "degraded_by");
+  }
+};
+
+Reader::Reader(Diagnostics& diags, std::string file, uint32_t file_index,
+               const PosMap* positions, bool yaml)
+    : diags_(diags),
+      file_(std::move(file)),
+      file_index_(file_index),
+      positions_(positions),
+      yaml_(yaml) {}
+
+namespace {
+
+using Ctx = Reader::Ctx;
+
+void read_organization(Ctx& c, const json::value& v, Model& m) {
+  const auto* o = c.object(v, "the organization");
+  if (!o) return;
+  c.check_keys(*o, kOrganizationKeys, "the organization");
+  Organization org;
+  org.name = c.str(*o, "name");
+  if (o->contains("language")) org.language = c.str(*o, "language");
+  if (o->contains("timezone")) org.timezone = c.str(*o, "timezone");
+  m.organization = std::move(org);
+}
+
+void read_business_unit(Ctx& c, const json::value& v, size_t index, Model& m) {
+  const auto* o = c.object(v, "a business unit");
+  if (!o) return;
+  c.check_keys(*o, kBusinessUnitKeys, "a business unit");
+  BusinessUnit b;
+  b.origin = c.origin(v, index);
+  b.id = c.id(*o, v, "a business unit");
+  b.name = c.str(*o, "name");
+  b.parent = c.ref(*o, "parent");
+  b.description = c.str(*o, "description");
+  m.business_units.push_back(std::move(b));
+}
+
+void read_location(Ctx& c, const json::value& v, size_t index, Model& m) {
+  const auto* o = c.object(v, "a location");
+  if (!o) return;
+  c.check_keys(*o, kLocationKeys, "a location");
+  Location l;
+  l.origin = c.origin(v, index);
+  l.id = c.id(*o, v, "a location");
+  l.name = c.str(*o, "name");
+  l.description = c.str(*o, "description");
+  l.kind = c.choice<LocationKind>(*o, "kind", parse_location_kind,
+                                  kLocationKindNames)
+               .value_or(LocationKind::kOffice);
+  c.node_links(*o, l.requires_, l.degraded_by);
+  m.locations.push_back(std::move(l));
+}
+
+void read_contact(Ctx& c, const json::value& v, Person& p) {
+  const auto* o = c.object(v, "a contact");
+  if (!o) return;
+  c.check_keys(*o, kContactKeys, "a contact");
+  Contact k;
+  k.pos = c.pos(v);
+  auto ch = c.choice<Channel>(*o, "channel", parse_channel, kChannelNames);
+  if (!o->contains("channel")) c.error(v, "a contact needs a 'channel'", "email, sms, voice or webhook");
+  k.channel = ch.value_or(Channel::kEmail);
+  k.address = c.str(*o, "address");
+  if (!o->contains("address")) {
+    c.error(v, "a contact needs an 'address'");
+  } else if (ch) {
+    c.field(*o, "address", [&](const json::value& a) {
+      switch (*ch) {
+        case Channel::kEmail:
+          if (!is_email(k.address)) {
+            c.error(a, fmt::format("'{}' is not an email address", k.address),
+                    "write it as name@example.com");
+          }
+          break;
+        case Channel::kSms:
+        case Channel::kVoice:
+          if (!is_e164(k.address)) {
+            c.error(a, fmt::format("'{}' is not a phone number in E.164 form", k.address),
+                    "write '+', the country code and the number, digits only: \"+46701234567\"");
+          }
+          break;
+        case Channel::kWebhook:
+          if (k.address.rfind("https://", 0) != 0 && k.address.rfind("http://", 0) != 0) {
+            c.error(a, fmt::format("'{}' is not a web address", k.address),
+                    "a webhook address starts with https://");
+          }
+          break;
+      }
+    });
+  }
+  p.contacts.push_back(std::move(k));
+}
+
+void read_person(Ctx& c, const json::value& v, size_t index, Model& m) {
+  const auto* o = c.object(v, "a person");
+  if (!o) return;
+  c.check_keys(*o, kPersonKeys, "a person");
+  Person p;
+  p.origin = c.origin(v, index);
+  p.id = c.id(*o, v, "a person");
+  p.name = c.str(*o, "name");
+  p.business_unit = c.ref(*o, "business_unit");
+  p.location = c.ref(*o, "location");
+  p.language = c.str(*o, "language");
+  c.field(*o, "contacts", [&](const json::value& list) {
+    if (const auto* a = c.array(list, "'contacts'")) {
+      c.each(*a, [&](const json::value& item, size_t) { read_contact(c, item, p); });
+    }
+  });
+  m.people.push_back(std::move(p));
+}
+
+void read_feature(Ctx& c, const json::value& v, size_t index, Service& s) {
+  const auto* o = c.object(v, "a feature");
+  if (!o) return;
+  c.check_keys(*o, kFeatureKeys, "a feature");
+  Feature f;
+  f.origin = c.origin(v, index);
+  f.id = c.id(*o, v, "a feature");
+  f.name = c.str(*o, "name");
+  f.description = c.str(*o, "description");
+  c.node_links(*o, f.requires_, f.degraded_by);
+  s.features.push_back(std::move(f));
+}
+
+void read_service(Ctx& c, const json::value& v, size_t index, Model& m) {
+  const auto* o = c.object(v, "a service");
+  if (!o) return;
+  c.check_keys(*o, kServiceKeys, "a service");
+  Service s;
+  s.origin = c.origin(v, index);
+  s.id = c.id(*o, v, "a service");
+  s.name = c.str(*o, "name");
+  s.description = c.str(*o, "description");
+  s.kind = c.choice<ServiceKind>(*o, "kind", parse_service_kind,
+                                 kServiceKindNames)
+               .value_or(ServiceKind::kCloud);
+  s.provider = c.str(*o, "provider");
+  s.provider_service = c.str(*o, "provider_service");
+  c.field(*o, "features", [&](const json::value& list) {
+    if (const auto* a = c.array(list, "'features'")) {
+      c.each(*a, [&](const json::value& item, size_t i) { read_feature(c, item, i, s); });
+    }
+  });
+  c.node_links(*o, s.requires_, s.degraded_by);
+  m.services.push_back(std::move(s));
+}
+
+void read_bia(Ctx& c, const json::value& v, Function& f) {
+  const auto* o = c.object(v, "'bia'");
+  if (!o) return;
+  c.check_keys(*o, kBiaKeys, "'bia'");
+  Bia b;
+  b.pos = c.pos(v);
+  b.rto = c.duration(*o, "rto");
+  b.rpo = c.duration(*o, "rpo");
+  b.mtpd = c.duration(*o, "mtpd");
+  if (b.rto && b.mtpd && *b.rto > *b.mtpd) {
+    c.field(*o, "rto", [&](const json::value& rto) {
+      c.error(rto,
+              fmt::format("the RTO ({}) is longer than the MTPD ({})", format_duration(*b.rto),
+                          format_duration(*b.mtpd)),
+              "recovery must be planned to finish before the disruption becomes intolerable");
+    });
+  }
+  c.field(*o, "impacts", [&](const json::value& iv) {
+    const auto* impacts = c.object(iv, "'impacts'");
+    if (!impacts) return;
+    for (const auto& cat : *impacts) {
+      c.push(cat.key());
+      ImpactCategory ic;
+      ic.name = std::string(cat.key());
+      bool known = false;
+      for (auto k : kImpactCategories) known = known || k == ic.name;
+      if (!known) {
+        std::vector<std::string_view> cands(std::begin(kImpactCategories), std::end(kImpactCategories));
+        std::string near = closest_match(ic.name, cands);
+        c.warning(cat.value(), fmt::format("'{}' is not one of the usual impact categories", ic.name),
+                  near.empty() ? fmt::format("usual: {}", choices(kImpactCategories))
+                               : fmt::format("did you mean '{}'?", near));
+      }
+      if (const auto* points = c.object(cat.value(), "impact levels over time")) {
+        for (const auto& pt : *points) {
+          c.push(pt.key());
+          auto at = parse_duration(pt.key());
+          if (!at) {
+            c.error(pt.value(), fmt::format("'{}' is not a duration", std::string_view(pt.key())),
+                    "impacts are keyed by time since the disruption: 1h, 4h, 1d, ...");
+          }
+          auto level = c.integer(pt.value(), "an impact level");
+          if (level && (*level < 0 || *level > 5)) {
+            c.error(pt.value(), fmt::format("impact level {} is out of range", *level),
+                    "levels go from 0 (none) to 5 (severe)");
+          }
+          if (at && level) ic.points.push_back(ImpactPoint{*at, static_cast<int>(*level)});
+          c.pop();
+        }
+      }
+      b.impacts.push_back(std::move(ic));
+      c.pop();
+    }
+  });
+  f.bia = std::move(b);
+}
+
+void read_function(Ctx& c, const json::value& v, size_t index, Model& m) {
+  const auto* o = c.object(v, "a function");
+  if (!o) return;
+  c.check_keys(*o, kFunctionKeys, "a function");
+  Function f;
+  f.origin = c.origin(v, index);
+  f.id = c.id(*o, v, "a function");
+  f.name = c.str(*o, "name");
+  f.description = c.str(*o, "description");
+  f.parent = c.ref(*o, "parent");
+  f.business_unit = c.ref(*o, "business_unit");
+  f.owner = c.ref(*o, "owner");
+  f.criticality = c.choice<Criticality>(*o, "criticality", parse_criticality,
+                                        kCriticalityNames);
+  c.field(*o, "staff", [&](const json::value& sv) {
+    const auto* so = c.object(sv, "'staff'");
+    if (!so) return;
+    c.check_keys(*so, kStaffKeys, "'staff'");
+    Staff st;
+    std::optional<int64_t> normal, minimum;
+    c.field(*so, "normal", [&](const json::value& x) { normal = c.integer(x, "'normal'"); });
+    c.field(*so, "minimum", [&](const json::value& x) { minimum = c.integer(x, "'minimum'"); });
+    if (!normal) {
+      if (!so->contains("normal")) c.error(sv, "'staff' needs 'normal', the usual head-count");
+      return;
+    }
+    st.normal = *normal;
+    st.minimum = minimum.value_or(0);
+    c.field(*so, "normal", [&](const json::value& x) {
+      if (st.normal < 0) c.error(x, "a head-count cannot be negative");
+    });
+    c.field(*so, "minimum", [&](const json::value& x) {
+      if (st.minimum < 0) c.error(x, "a head-count cannot be negative");
+      if (st.minimum > st.normal) {
+        c.error(x,
+                fmt::format("the minimum staff ({}) is above the normal staff ({})", st.minimum,
+                            st.normal),
+                "minimum is the fewest people the function can run with");
+      }
+    });
+    f.staff = st;
+  });
+  c.field(*o, "bia", [&](const json::value& bv) { read_bia(c, bv, f); });
+  c.node_links(*o, f.requires_, f.degraded_by);
+  m.functions.push_back(std::move(f));
+}
+
+void read_mitigation(Ctx& c, const json::value& v, size_t index, Model& m) {
+  const auto* o = c.object(v, "a mitigation");
+  if (!o) return;
+  c.check_keys(*o, kMitigationKeys, "a mitigation");
+  Mitigation x;
+  x.origin = c.origin(v, index);
+  x.id = c.id(*o, v, "a mitigation");
+  for (const char* key : {"for", "replaces"}) {
+    Ref& r = std::string_view(key) == "for" ? x.for_ : x.replaces;
+    if (!o->contains(key)) {
+      c.error(v, fmt::format("a mitigation needs '{}'", key));
+      continue;
+    }
+    c.field(*o, key, [&](const json::value& rv) { r = Ref{c.ref_value(rv), c.pos(rv)}; });
+  }
+  x.with = c.refs(*o, "with");
+  x.activation = c.duration(*o, "activation");
+  x.status = c.choice<MitigationStatus>(*o, "status", parse_mitigation_status,
+                                        kStatusNames)
+                 .value_or(MitigationStatus::kPlanned);
+  x.owner = c.ref(*o, "owner");
+  x.description = c.str(*o, "description");
+  x.runbook = c.str(*o, "runbook");
+  m.mitigations.push_back(std::move(x));
+}
+
+void read_disruption(Ctx& c, const json::value& v, Scenario& s) {
+  const auto* o = c.object(v, "a disruption");
+  if (!o) return;
+  c.check_keys(*o, kDisruptKeys, "a disruption");
+  Disruption d;
+  d.pos = c.pos(v);
+  const bool node = o->contains("node"), workforce = o->contains("workforce");
+  if (node == workforce) {
+    c.error(v, "a disruption names either a 'node' or a 'workforce' share",
+            "{ node: exo } or { workforce: 40% }");
+    return;
+  }
+  if (node) {
+    d.node = c.ref(*o, "node");
+    if (o->contains("location") || o->contains("business_unit")) {
+      c.error(v, "'location' and 'business_unit' scope a workforce disruption, not a node");
+    }
+  } else {
+    d.kind = Disruption::Kind::kWorkforce;
+    c.field(*o, "workforce", [&](const json::value& w) {
+      auto t = c.text(w);
+      if (!t) return;
+      auto p = parse_percent(*t);
+      if (!p) {
+        c.error(w, fmt::format("'{}' is not a percentage", *t),
+                "write a whole number from 0 to 100 followed by %, as in 40%");
+      }
+      d.percent = p.value_or(0);
+    });
+    d.location = c.ref(*o, "location");
+    d.business_unit = c.ref(*o, "business_unit");
+  }
+  s.disrupt.push_back(std::move(d));
+}
+
+void read_scenario(Ctx& c, const json::value& v, size_t index, Model& m) {
+  const auto* o = c.object(v, "a scenario");
+  if (!o) return;
+  c.check_keys(*o, kScenarioKeys, "a scenario");
+  Scenario s;
+  s.origin = c.origin(v, index);
+  s.id = c.id(*o, v, "a scenario");
+  s.name = c.str(*o, "name");
+  s.description = c.str(*o, "description");
+  c.field(*o, "category", [&](const json::value& cv) {
+    const auto* a = c.array(cv, "'category'");
+    if (!a) return;
+    c.each(*a, [&](const json::value& item, size_t) {
+      auto t = c.text(item);
+      if (!t) return;
+      if (auto cat = parse_category(*t)) {
+        s.categories.push_back(*cat);
+      } else {
+        c.error(item, fmt::format("'{}' is not a disruption category", *t),
+                "one of: people, location, systems");
+      }
+    });
+  });
+  c.field(*o, "disrupt", [&](const json::value& dv) {
+    const auto* a = c.array(dv, "'disrupt'");
+    if (!a) return;
+    c.each(*a, [&](const json::value& item, size_t) { read_disruption(c, item, s); });
+  });
+  s.duration = c.duration(*o, "duration");
+  m.scenarios.push_back(std::move(s));
+}
+
+using SectionReader = void (*)(Ctx&, const json::value&, size_t, Model&);
+
+SectionReader section_reader(std::string_view section) {
+  if (section == "business_units") return read_business_unit;
+  if (section == "locations") return read_location;
+  if (section == "people") return read_person;
+  if (section == "services") return read_service;
+  if (section == "functions") return read_function;
+  if (section == "mitigations") return read_mitigation;
+  if (section == "scenarios") return read_scenario;
+  return nullptr;
+}
+
+}  // namespace
+
+void Reader::read_section(std::string_view section, const json::array& items, Model& model) {
+  Ctx c{*this};
+  SectionReader read = section_reader(section);
+  c.each(items, [&](const json::value& item, size_t i) { read(c, item, i, model); });
+}
+
+Reader::DocumentInfo Reader::read_document(const json::value& root, Model& model) {
+  Ctx c{*this};
+  DocumentInfo info;
+  const auto* o = c.object(root, "the model");
+  if (!o) return info;
+  c.check_keys(*o, kDocumentKeys, "the model");
+  c.field(*o, "ebcm", [&](const json::value& v) {
+    info.version = true;
+    auto n = c.integer(v, "the format version");
+    if (n && *n != 1) {
+      c.error(v, fmt::format("format version {} is not supported", *n),
+              "this build of ebcm reads version 1");
+    }
+  });
+  c.field(*o, "organization", [&](const json::value& v) {
+    info.organization = true;
+    read_organization(c, v, model);
+  });
+  for (const char* section : kSections) {
+    c.field(*o, section, [&](const json::value& v) {
+      if (const auto* a = c.array(v, fmt::format("'{}'", section))) read_section(section, *a, model);
+    });
+  }
+  return info;
+}
+
+void Reader::read_entity(EntityKind kind, const json::value& value, Model& model) {
+  Ctx c{*this};
+  switch (kind) {
+    case EntityKind::kOrganization: read_organization(c, value, model); break;
+    case EntityKind::kBusinessUnit: read_business_unit(c, value, model.business_units.size(), model); break;
+    case EntityKind::kLocation: read_location(c, value, model.locations.size(), model); break;
+    case EntityKind::kPerson: read_person(c, value, model.people.size(), model); break;
+    case EntityKind::kService: read_service(c, value, model.services.size(), model); break;
+    case EntityKind::kFunction: read_function(c, value, model.functions.size(), model); break;
+    case EntityKind::kMitigation: read_mitigation(c, value, model.mitigations.size(), model); break;
+    case EntityKind::kScenario: read_scenario(c, value, model.scenarios.size(), model); break;
+  }
+}
+
+}  // namespace ebcm::model::detail

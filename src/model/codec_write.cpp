@@ -1,0 +1,210 @@
+// Canonical JSON of model entities: fixed key order, empty and default fields left out, so equal
+// entities serialise to equal bytes (the store compares them that way).
+#include "model/codec.hpp"
+
+namespace ebcm::model::detail {
+
+namespace {
+
+void put(json::object& o, std::string_view key, const std::string& s) {
+  if (!s.empty()) o[key] = s;
+}
+void put(json::object& o, std::string_view key, const std::optional<Duration>& d) {
+  if (d) o[key] = format_duration(*d);
+}
+
+json::value requirement_json(const Requirement& r) {
+  if (r.kind == Requirement::Kind::kRef) return json::string(r.ref);
+  json::array items;
+  items.reserve(r.items.size());
+  for (const auto& i : r.items) items.push_back(requirement_json(i));
+  json::object o;
+  o[r.kind == Requirement::Kind::kAny ? "any" : "all"] = std::move(items);
+  return o;
+}
+
+void put_links(json::object& o, const std::vector<Requirement>& req, const std::vector<Ref>& soft) {
+  if (!req.empty()) {
+    json::array a;
+    a.reserve(req.size());
+    for (const auto& r : req) a.push_back(requirement_json(r));
+    o["requires"] = std::move(a);
+  }
+  if (!soft.empty()) {
+    json::array a;
+    for (const auto& r : soft) a.push_back(json::string(r.target));
+    o["degraded_by"] = std::move(a);
+  }
+}
+
+}  // namespace
+
+json::object to_json(const Organization& org) {
+  json::object o;
+  put(o, "name", org.name);
+  o["language"] = org.language;
+  o["timezone"] = org.timezone;
+  return o;
+}
+
+json::object to_json(const BusinessUnit& b) {
+  json::object o;
+  o["id"] = b.id;
+  put(o, "name", b.name);
+  put(o, "parent", b.parent);
+  put(o, "description", b.description);
+  return o;
+}
+
+json::object to_json(const Location& l) {
+  json::object o;
+  o["id"] = l.id;
+  put(o, "name", l.name);
+  o["kind"] = to_string(l.kind);
+  put(o, "description", l.description);
+  put_links(o, l.requires_, l.degraded_by);
+  return o;
+}
+
+json::object to_json(const Person& p) {
+  json::object o;
+  o["id"] = p.id;
+  put(o, "name", p.name);
+  put(o, "business_unit", p.business_unit);
+  put(o, "location", p.location);
+  put(o, "language", p.language);
+  if (!p.contacts.empty()) {
+    json::array a;
+    for (const auto& c : p.contacts) {
+      a.push_back(json::object{{"channel", to_string(c.channel)}, {"address", c.address}});
+    }
+    o["contacts"] = std::move(a);
+  }
+  return o;
+}
+
+json::object to_json(const Service& s) {
+  json::object o;
+  o["id"] = s.id;
+  put(o, "name", s.name);
+  o["kind"] = to_string(s.kind);
+  put(o, "provider", s.provider);
+  put(o, "provider_service", s.provider_service);
+  put(o, "description", s.description);
+  if (!s.features.empty()) {
+    json::array a;
+    for (const auto& f : s.features) {
+      json::object fo;
+      fo["id"] = f.id;
+      put(fo, "name", f.name);
+      put(fo, "description", f.description);
+      put_links(fo, f.requires_, f.degraded_by);
+      a.push_back(std::move(fo));
+    }
+    o["features"] = std::move(a);
+  }
+  put_links(o, s.requires_, s.degraded_by);
+  return o;
+}
+
+json::object to_json(const Function& f) {
+  json::object o;
+  o["id"] = f.id;
+  put(o, "name", f.name);
+  put(o, "description", f.description);
+  put(o, "parent", f.parent);
+  put(o, "business_unit", f.business_unit);
+  put(o, "owner", f.owner);
+  if (f.criticality) o["criticality"] = to_string(*f.criticality);
+  if (f.staff) o["staff"] = json::object{{"normal", f.staff->normal}, {"minimum", f.staff->minimum}};
+  if (f.bia) {
+    json::object b;
+    put(b, "rto", f.bia->rto);
+    put(b, "rpo", f.bia->rpo);
+    put(b, "mtpd", f.bia->mtpd);
+    if (!f.bia->impacts.empty()) {
+      json::object impacts;
+      for (const auto& cat : f.bia->impacts) {
+        json::object points;
+        for (const auto& p : cat.points) points[format_duration(p.at)] = p.level;
+        impacts[cat.name] = std::move(points);
+      }
+      b["impacts"] = std::move(impacts);
+    }
+    o["bia"] = std::move(b);
+  }
+  put_links(o, f.requires_, f.degraded_by);
+  return o;
+}
+
+json::object to_json(const Mitigation& m) {
+  json::object o;
+  o["id"] = m.id;
+  o["for"] = m.for_.target;
+  o["replaces"] = m.replaces.target;
+  if (!m.with.empty()) {
+    json::array a;
+    for (const auto& r : m.with) a.push_back(json::string(r.target));
+    o["with"] = std::move(a);
+  }
+  put(o, "activation", m.activation);
+  o["status"] = to_string(m.status);
+  put(o, "owner", m.owner);
+  put(o, "description", m.description);
+  put(o, "runbook", m.runbook);
+  return o;
+}
+
+json::object to_json(const Scenario& s) {
+  json::object o;
+  o["id"] = s.id;
+  put(o, "name", s.name);
+  put(o, "description", s.description);
+  if (!s.categories.empty()) {
+    json::array a;
+    for (auto c : s.categories) a.push_back(json::string(to_string(c)));
+    o["category"] = std::move(a);
+  }
+  json::array d;
+  for (const auto& x : s.disrupt) {
+    json::object e;
+    if (x.kind == Disruption::Kind::kNode) {
+      e["node"] = x.node;
+    } else {
+      e["workforce"] = std::to_string(x.percent) + "%";
+      put(e, "location", x.location);
+      put(e, "business_unit", x.business_unit);
+    }
+    d.push_back(std::move(e));
+  }
+  o["disrupt"] = std::move(d);
+  put(o, "duration", s.duration);
+  return o;
+}
+
+namespace {
+template <class T>
+void put_section(json::object& doc, const char* key, const std::vector<T>& items) {
+  if (items.empty()) return;
+  json::array a;
+  a.reserve(items.size());
+  for (const auto& i : items) a.push_back(to_json(i));
+  doc[key] = std::move(a);
+}
+}  // namespace
+
+json::object to_json_document(const Model& m) {
+  json::object doc;
+  doc["ebcm"] = m.version;
+  doc["organization"] = to_json(m.organization);
+  put_section(doc, "business_units", m.business_units);
+  put_section(doc, "locations", m.locations);
+  put_section(doc, "people", m.people);
+  put_section(doc, "services", m.services);
+  put_section(doc, "functions", m.functions);
+  put_section(doc, "mitigations", m.mitigations);
+  put_section(doc, "scenarios", m.scenarios);
+  return doc;
+}
+
+}  // namespace ebcm::model::detail

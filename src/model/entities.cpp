@@ -1,0 +1,57 @@
+#include "model/entities.hpp"
+
+#include <fmt/format.h>
+
+#include "model/codec.hpp"
+
+namespace ebcm::model {
+
+namespace {
+template <class T>
+void add_all(std::vector<Entity>& out, EntityKind kind, const std::vector<T>& items) {
+  for (const auto& i : items) {
+    out.push_back(Entity{kind, i.id, boost::json::serialize(detail::to_json(i))});
+  }
+}
+}  // namespace
+
+std::vector<Entity> to_entities(const Model& m) {
+  std::vector<Entity> out;
+  out.reserve(1 + m.business_units.size() + m.locations.size() + m.people.size() +
+              m.services.size() + m.functions.size() + m.mitigations.size() +
+              m.scenarios.size());
+  out.push_back(Entity{EntityKind::kOrganization, "",
+                       boost::json::serialize(detail::to_json(m.organization))});
+  add_all(out, EntityKind::kBusinessUnit, m.business_units);
+  add_all(out, EntityKind::kLocation, m.locations);
+  add_all(out, EntityKind::kPerson, m.people);
+  add_all(out, EntityKind::kService, m.services);
+  add_all(out, EntityKind::kFunction, m.functions);
+  add_all(out, EntityKind::kMitigation, m.mitigations);
+  add_all(out, EntityKind::kScenario, m.scenarios);
+  return out;
+}
+
+Result<Model> from_entities(std::span<const Entity> entities) {
+  Model model;
+  Diagnostics diags;
+  boost::json::monotonic_resource mr;
+  for (const auto& e : entities) {
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(e.body, ec, &mr);
+    std::string name = fmt::format("{} '{}'", to_string(e.kind), e.id);
+    if (ec) {
+      return make_error(ErrorCode::kInvalidInput,
+                        fmt::format("stored {} is not JSON: {}", name, ec.message()));
+    }
+    detail::Reader reader(diags, name, 0, nullptr, /*yaml=*/false);
+    reader.read_entity(e.kind, v, model);
+  }
+  if (diags.has_errors()) {
+    return make_error(ErrorCode::kInvalidInput,
+                      "stored model does not read back: " + format_text(diags, false));
+  }
+  return model;
+}
+
+}  // namespace ebcm::model

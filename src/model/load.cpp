@@ -1,0 +1,279 @@
+#include "model/load.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <sstream>
+#include <unordered_set>
+
+#include "model/codec.hpp"
+#include "model/json_locate.hpp"
+#include "model/validate.hpp"
+
+namespace ebcm::model {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+namespace {
+
+constexpr uintmax_t kMaxYamlBytes = 256ull << 20;  // yaml-cpp needs ~20x the text in memory
+constexpr uintmax_t kMaxJsonBytes = 4ull << 30;
+
+Pos pos_at(std::string_view text, size_t offset) {
+  Pos p{1, 1};
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++p.line;
+      p.col = 1;
+    } else {
+      ++p.col;
+    }
+  }
+  return p;
+}
+
+json::value yaml_to_json(const YAML::Node& n, Diagnostics& diags, const std::string& file) {
+  switch (n.Type()) {
+    case YAML::NodeType::Scalar:
+      return json::string(n.Scalar());
+    case YAML::NodeType::Sequence: {
+      json::array a;
+      a.reserve(n.size());
+      for (const auto& item : n) a.push_back(yaml_to_json(item, diags, file));
+      return a;
+    }
+    case YAML::NodeType::Map: {
+      json::object o;
+      for (const auto& kv : n) {
+        const auto& key = kv.first;
+        const auto mark = key.Mark();
+        if (!key.IsScalar()) {
+          diags.error(file, mark.line + 1, mark.column + 1, "", "a key must be plain text");
+          continue;
+        }
+        if (o.contains(key.Scalar())) {
+          diags.error(file, mark.line + 1, mark.column + 1, "",
+                      fmt::format("key '{}' is given twice in the same mapping", key.Scalar()),
+                      "remove or rename one of them");
+          continue;
+        }
+        o.emplace(key.Scalar(), yaml_to_json(kv.second, diags, file));
+      }
+      return o;
+    }
+    default:
+      return nullptr;
+  }
+}
+
+// Second pass: the values are in place now, so their addresses are stable.
+void record_positions(const YAML::Node& y, const json::value& j, detail::PosMap& map) {
+  const auto mark = y.Mark();
+  map.set(&j, Pos{static_cast<uint32_t>(mark.line + 1), static_cast<uint32_t>(mark.column + 1)});
+  if (y.IsSequence() && j.is_array()) {
+    const auto& a = j.get_array();
+    for (size_t i = 0; i < y.size() && i < a.size(); ++i) record_positions(y[i], a[i], map);
+  } else if (y.IsMap() && j.is_object()) {
+    std::unordered_set<std::string> seen;
+    for (const auto& kv : y) {
+      if (!kv.first.IsScalar() || !seen.insert(kv.first.Scalar()).second) continue;
+      if (const auto* v = j.get_object().if_contains(kv.first.Scalar())) {
+        record_positions(kv.second, *v, map);
+      }
+    }
+  }
+}
+
+struct Merge {
+  Model model;
+  Diagnostics diags;
+  bool version = false;
+  std::string organization_file;
+};
+
+void read_yaml(std::string_view text, const std::string& name, uint32_t index, Merge& m) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    m.diags.error(name, e.mark.line + 1, e.mark.column + 1, "",
+                  fmt::format("not valid YAML: {}", e.msg));
+    return;
+  }
+  if (!root.IsDefined() || root.IsNull()) {
+    m.diags.error(name, 1, 1, "", "the file is empty", "a model starts with 'ebcm: 1'");
+    return;
+  }
+  json::value doc = yaml_to_json(root, m.diags, name);
+  detail::PosMap positions;
+  record_positions(root, doc, positions);
+  detail::Reader reader(m.diags, name, index, &positions, /*yaml=*/true);
+  auto info = reader.read_document(doc, m.model);
+  m.version = m.version || info.version;
+  if (info.organization) {
+    if (!m.organization_file.empty()) {
+      auto p = positions.get(*doc.get_object().if_contains("organization"));
+      m.diags.error(name, p.line, p.col, "organization",
+                    fmt::format("the organization is already described in {}",
+                                m.organization_file),
+                    "describe it in one file only");
+    }
+    m.organization_file = name;
+  }
+}
+
+void read_json(std::string_view text, const std::string& name, uint32_t index, Merge& m) {
+  json::stream_parser parser;
+  boost::system::error_code ec;
+  size_t used = parser.write_some(text.data(), text.size(), ec);
+  if (!ec && used == text.size()) parser.finish(ec);
+  if (ec || !parser.done()) {
+    Pos p = pos_at(text, used);
+    m.diags.error(name, p.line, p.col, "", fmt::format("not valid JSON: {}", ec.message()));
+    return;
+  }
+  json::value doc = parser.release();
+  detail::Reader reader(m.diags, name, index, nullptr, /*yaml=*/false);
+  // Section by section, freeing each part of the document once read: big models need it.
+  if (auto* o = doc.if_object()) {
+    Model& model = m.model;
+    detail::Reader::DocumentInfo info;
+    json::object head;
+    for (const auto& kv : *o) {
+      bool section = false;
+      for (const char* s : detail::kSections) section = section || kv.key() == s;
+      if (!section) head.emplace(kv.key(), kv.value());
+    }
+    info = reader.read_document(head, model);
+    for (const char* s : detail::kSections) {
+      if (auto* v = o->if_contains(s); v && !v->is_null()) {
+        json::object one;
+        one.emplace(s, std::move(*v));
+        *v = nullptr;
+        reader.read_document(one, model);
+      }
+    }
+    m.version = m.version || info.version;
+    if (info.organization) {
+      if (!m.organization_file.empty()) {
+        m.diags.error(name, 0, 0, "organization",
+                      fmt::format("the organization is already described in {}",
+                                  m.organization_file));
+      }
+      m.organization_file = name;
+    }
+  } else {
+    reader.read_document(doc, m.model);
+  }
+}
+
+bool is_json(const std::string& path) { return fs::path(path).extension() == ".json"; }
+
+void read_one(std::string_view text, Format format, const std::string& name, Merge& m) {
+  auto index = static_cast<uint32_t>(m.model.sources.size());
+  m.model.sources.push_back(name);
+  if (format == Format::kJson) {
+    read_json(text, name, index, m);
+  } else {
+    read_yaml(text, name, index, m);
+  }
+}
+
+Loaded finish(Merge& m, const std::string& where) {
+  if (!m.version && !m.diags.has_errors()) {
+    m.diags.error(where, 1, 1, "ebcm", "the format version is missing",
+                  "start the model with 'ebcm: 1'");
+  }
+  return Loaded{std::move(m.model), std::move(m.diags)};
+}
+
+std::vector<std::string> expand(const std::vector<std::string>& paths, Diagnostics& diags) {
+  std::vector<std::string> files;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      std::vector<std::string> found;
+      for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::end(it);
+           it.increment(ec)) {
+        auto ext = it->path().extension();
+        if (it->is_regular_file() && (ext == ".yaml" || ext == ".yml" || ext == ".json")) {
+          found.push_back(it->path().string());
+        }
+      }
+      std::sort(found.begin(), found.end());
+      if (found.empty()) diags.error(p, 0, 0, "", "the folder holds no .yaml, .yml or .json file");
+      files.insert(files.end(), found.begin(), found.end());
+    } else {
+      files.push_back(p);
+    }
+  }
+  return files;
+}
+
+std::optional<std::string> read_file(const std::string& path, Diagnostics& diags) {
+  std::error_code ec;
+  auto size = fs::file_size(path, ec);
+  if (ec) {
+    diags.error(path, 0, 0, "", fmt::format("cannot read the file: {}", ec.message()));
+    return std::nullopt;
+  }
+  const auto limit = is_json(path) ? kMaxJsonBytes : kMaxYamlBytes;
+  if (size > limit) {
+    diags.error(path, 0, 0, "",
+                fmt::format("the file is {} MiB, over the {} MiB limit for this format", size >> 20,
+                            limit >> 20),
+                is_json(path) ? "split the model into several files"
+                              : "write models this large as JSON (ebcm export --format json)");
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::string text(size, '\0');
+  if (!in || !in.read(text.data(), static_cast<std::streamsize>(size))) {
+    diags.error(path, 0, 0, "", "cannot read the file");
+    return std::nullopt;
+  }
+  return text;
+}
+
+}  // namespace
+
+Loaded load_text(std::string_view text, Format format, const std::string& name) {
+  Merge m;
+  read_one(text, format, name, m);
+  return finish(m, name);
+}
+
+Loaded load_paths(const std::vector<std::string>& paths) {
+  Merge m;
+  auto files = expand(paths, m.diags);
+  for (const auto& f : files) {
+    auto text = read_file(f, m.diags);
+    if (!text) continue;
+    read_one(*text, is_json(f) ? Format::kJson : Format::kYaml, f, m);
+  }
+  return finish(m, files.empty() ? std::string("<none>") : files.front());
+}
+
+Loaded load_and_validate(const std::vector<std::string>& paths) {
+  Loaded l = load_paths(paths);
+  validate(l.model, l.diagnostics);
+  // JSON carries no positions: find them again from the paths, one pass over each file.
+  for (const auto& file : l.model.sources) {
+    if (!is_json(file)) continue;
+    std::vector<Diagnostic*> missing;
+    for (auto& d : l.diagnostics.mutable_items()) {
+      if (d.file == file && d.line == 0 && !d.path.empty()) missing.push_back(&d);
+    }
+    if (missing.empty()) continue;
+    Diagnostics ignored;
+    if (auto text = read_file(file, ignored)) locate_json_paths(*text, missing);
+  }
+  l.diagnostics.sort();
+  return l;
+}
+
+}  // namespace ebcm::model

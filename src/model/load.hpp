@@ -1,0 +1,37 @@
+// Loading a model from YAML or JSON: a file, several files, or folders of them, merged.
+//
+// Contract: load_paths() reads every file (a folder contributes its *.yaml, *.yml and *.json
+// files, recursively, in name order), merges their sections in the order given, and returns
+// the model with every syntax problem found (unknown keys are warnings; wrong types, bad ids,
+// durations, percentages, ranges are errors). It does not check references: validate() does.
+// JSON is the fast path for big generated models; line and column of a JSON diagnostic are
+// found again from its path after loading, so the fast path carries no positions.
+// Thread safety: pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/diagnostics.hpp"
+#include "model/model.hpp"
+
+namespace ebcm::model {
+
+enum class Format : uint8_t { kYaml, kJson };
+
+struct Loaded {
+  Model model;
+  Diagnostics diagnostics;
+};
+
+// Format by extension: .json is JSON, anything else YAML.
+Loaded load_paths(const std::vector<std::string>& paths);
+// `name` is what diagnostics call the text (a file name, "<stdin>").
+Loaded load_text(std::string_view text, Format format, const std::string& name);
+
+// Loads, then validates (validate.hpp); positions of JSON diagnostics filled in. What the
+// `validate` and `import` commands use.
+Loaded load_and_validate(const std::vector<std::string>& paths);
+
+}  // namespace ebcm::model

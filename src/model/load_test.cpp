@@ -1,0 +1,138 @@
+#include "model/load.hpp"
+
+#include <gtest/gtest.h>
+
+#include "model/validate.hpp"
+
+namespace ebcm::model {
+namespace {
+
+Loaded yaml(std::string_view text) { return load_text(text, Format::kYaml, "m.yaml"); }
+
+const Diagnostic* find(const Diagnostics& d, std::string_view needle) {
+  for (const auto& x : d.items()) {
+    if (x.message.find(needle) != std::string::npos) return &x;
+  }
+  return nullptr;
+}
+
+TEST(Load, ReadsTheModelMdExample) {
+  auto l = yaml(R"(ebcm: 1
+organization: { name: Contoso, language: en, timezone: Europe/Stockholm }
+business_units:
+  - { id: it-ops, name: IT Operations }
+locations:
+  - { id: hq, name: Stockholm HQ, kind: office }
+services:
+  - id: exo
+    name: Exchange Online
+    kind: cloud
+    provider: microsoft365
+    provider_service: Exchange
+    features:
+      - { id: mapi, name: Outlook desktop (MAPI) }
+      - { id: owa, name: Outlook on the web }
+    requires: [ internet ]
+  - { id: internet, name: Internet egress, kind: network }
+functions:
+  - id: incident-mgmt
+    name: Incident management
+    parent: null
+    business_unit: it-ops
+    staff: { normal: 12, minimum: 4 }
+    bia:
+      rto: 1h
+      mtpd: 4h
+      impacts:
+        operational: { 1h: 3, 4h: 5 }
+    requires:
+      - any: [ exo/mapi, exo/owa ]
+      - hq
+scenarios:
+  - id: pandemic
+    category: [people]
+    disrupt: [ { workforce: 40%, location: hq } ]
+    duration: 30d
+)");
+  ASSERT_FALSE(l.diagnostics.has_errors()) << format_text(l.diagnostics, false);
+  const auto& m = l.model;
+  EXPECT_EQ(m.organization.timezone, "Europe/Stockholm");
+  ASSERT_EQ(m.services.size(), 2u);
+  EXPECT_EQ(m.services[0].features[1].id, "owa");
+  EXPECT_EQ(m.services[0].provider_service, "Exchange");
+  ASSERT_EQ(m.functions.size(), 1u);
+  const auto& f = m.functions[0];
+  EXPECT_EQ(f.parent, "");
+  EXPECT_EQ(f.staff->normal, 12);
+  EXPECT_EQ(f.bia->rto->minutes, 60);
+  EXPECT_EQ(f.bia->impacts[0].points[1].level, 5);
+  ASSERT_EQ(f.requires_.size(), 2u);
+  EXPECT_EQ(f.requires_[0].kind, Requirement::Kind::kAny);
+  EXPECT_EQ(f.requires_[0].items[1].ref, "exo/owa");
+  EXPECT_EQ(f.requires_[1].pos.line, 31u);
+  EXPECT_EQ(m.scenarios[0].disrupt[0].percent, 40);
+  EXPECT_EQ(m.scenarios[0].disrupt[0].location, "hq");
+}
+
+TEST(Load, ReportsEverySyntaxProblemWithItsLine) {
+  auto l = yaml(R"(ebcm: 1
+functions:
+  - id: Payroll
+    bia: { rto: 4 hours, mtpd: 1d }
+    staff: { normal: 3, minimum: 5 }
+    colour: blue
+  - id: ok
+    bia: { rto: 2d, mtpd: 1d }
+scenarios:
+  - { id: s, disrupt: [ { workforce: 140% } ] }
+)");
+  const auto& d = l.diagnostics;
+  EXPECT_EQ(d.error_count(), 5u) << format_text(d, false);
+  EXPECT_EQ(find(d, "not a valid id")->line, 3u);
+  EXPECT_EQ(find(d, "not a duration")->line, 4u);
+  EXPECT_EQ(find(d, "not a duration")->path, "functions[0].bia.rto");
+  EXPECT_EQ(find(d, "minimum staff")->line, 5u);
+  EXPECT_EQ(find(d, "unknown key 'colour'")->severity, Severity::kWarning);
+  EXPECT_EQ(find(d, "longer than the MTPD")->line, 8u);
+  EXPECT_EQ(find(d, "not a percentage")->path, "scenarios[0].disrupt[0].workforce");
+}
+
+TEST(Load, JsonDiagnosticsGetTheirLineFromThePath) {
+  // Through load_and_validate, which finds JSON positions again.
+  const char* text = "{\"ebcm\": 1,\n \"functions\": [\n  {\"id\": \"a\"},\n  {\"id\": \"b\",\n   \"bia\": {\"rto\": \"soon\"}}\n ]\n}\n";
+  std::string path = testing::TempDir() + "/loc.json";
+  FILE* f = fopen(path.c_str(), "w");
+  fputs(text, f);
+  fclose(f);
+  auto l = load_and_validate({path});
+  const auto* d = find(l.diagnostics, "not a duration");
+  ASSERT_NE(d, nullptr) << format_text(l.diagnostics, false);
+  EXPECT_EQ(d->path, "functions[1].bia.rto");
+  EXPECT_EQ(d->line, 5u);
+  EXPECT_EQ(d->col, 19u);
+}
+
+TEST(Load, BadSyntaxNamesThePlace) {
+  auto l = yaml("ebcm: 1\nfunctions:\n  - id: a\n    name: [unclosed\n");
+  ASSERT_TRUE(l.diagnostics.has_errors());
+  EXPECT_NE(l.diagnostics.items()[0].message.find("not valid YAML"), std::string::npos);
+  EXPECT_GT(l.diagnostics.items()[0].line, 0u);
+  auto j = load_text("{\"ebcm\": 1,\n\"functions\": [}", Format::kJson, "m.json");
+  ASSERT_TRUE(j.diagnostics.has_errors());
+  EXPECT_EQ(j.diagnostics.items()[0].line, 2u);
+}
+
+TEST(Load, MissingVersionAndWrongVersion) {
+  EXPECT_NE(find(yaml("functions: []\n").diagnostics, "format version is missing"), nullptr);
+  EXPECT_NE(find(yaml("ebcm: 2\n").diagnostics, "version 2 is not supported"), nullptr);
+}
+
+TEST(Load, DuplicateKeysAreErrors) {
+  auto l = yaml("ebcm: 1\nfunctions:\n  - id: a\n    id: b\n");
+  auto* d = find(l.diagnostics, "given twice");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->line, 4u);
+}
+
+}  // namespace
+}  // namespace ebcm::model

@@ -1,0 +1,76 @@
+// Round trips: what ebcm writes loads back to the same model, in every form it writes.
+#include <gtest/gtest.h>
+
+#include "model/entities.hpp"
+#include "model/load.hpp"
+#include "model/write.hpp"
+
+namespace ebcm::model {
+namespace {
+
+Model load_example() {
+  auto l = load_and_validate({std::string(EBCM_SOURCE_DIR) + "/examples/contoso.yaml"});
+  EXPECT_FALSE(l.diagnostics.has_errors()) << format_text(l.diagnostics, false);
+  EXPECT_EQ(l.diagnostics.warning_count(), 0u) << format_text(l.diagnostics, false);
+  return std::move(l.model);
+}
+
+void expect_clean_equal(const Loaded& again, const Model& original) {
+  EXPECT_FALSE(again.diagnostics.has_errors()) << format_text(again.diagnostics, false);
+  EXPECT_TRUE(again.model == original);
+}
+
+TEST(RoundTrip, ExampleThroughYaml) {
+  Model m = load_example();
+  std::string text = to_yaml(m);
+  auto again = load_text(text, Format::kYaml, "again.yaml");
+  expect_clean_equal(again, m);
+  EXPECT_EQ(to_yaml(again.model), text);  // writing is stable
+}
+
+TEST(RoundTrip, ExampleThroughJson) {
+  Model m = load_example();
+  for (bool pretty : {true, false}) {
+    auto again = load_text(to_json(m, pretty), Format::kJson, "again.json");
+    expect_clean_equal(again, m);
+  }
+}
+
+TEST(RoundTrip, ExampleThroughEntities) {
+  Model m = load_example();
+  auto entities = to_entities(m);
+  auto back = from_entities(entities);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_TRUE(*back == m);
+  EXPECT_EQ(to_entities(*back), entities);  // bodies are canonical
+}
+
+TEST(RoundTrip, EqualityNoticesAChange) {
+  Model m = load_example();
+  Model changed = m;
+  changed.functions[0].bia->rto = Duration{changed.functions[0].bia->rto->minutes + 1};
+  EXPECT_FALSE(changed == m);
+  Model other = m;
+  other.functions[0].requires_.pop_back();
+  EXPECT_FALSE(other == m);
+}
+
+TEST(RoundTrip, AwkwardTextSurvivesYaml) {
+  auto l = load_text(R"(ebcm: 1
+organization: { name: "null", language: en, timezone: UTC }
+functions:
+  - id: "007"
+    name: "Payroll: run # 1, 'quoted' and \"double\""
+    description: "line one\nline two"
+)",
+                     Format::kYaml, "m.yaml");
+  ASSERT_FALSE(l.diagnostics.has_errors()) << format_text(l.diagnostics, false);
+  EXPECT_EQ(l.model.organization.name, "null");
+  auto again = load_text(to_yaml(l.model), Format::kYaml, "again.yaml");
+  expect_clean_equal(again, l.model);
+  EXPECT_EQ(again.model.functions[0].id, "007");
+  EXPECT_EQ(again.model.functions[0].description, "line one\nline two");
+}
+
+}  // namespace
+}  // namespace ebcm::model

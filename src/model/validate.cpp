@@ -1,0 +1,433 @@
+#include "model/validate.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fmt/format.h>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/strings.hpp"
+#include "model/graph.hpp"
+
+namespace ebcm::model {
+
+namespace {
+
+// Suggestions cost a scan of the candidates; past this many unknown references a broken
+// generated model would take minutes to report, so later ones go without.
+constexpr size_t kMaxSuggestions = 200;
+
+class Validator {
+ public:
+  Validator(const Model& m, Diagnostics& out) : m_(m), out_(out), nodes_(m) {}
+
+  void run() {
+    check_ids();
+    check_business_units();
+    check_locations();
+    check_people();
+    check_services();
+    check_functions();
+    check_mitigations();
+    check_scenarios();
+    check_cycles();
+    check_languages();
+  }
+
+ private:
+  // The place of a diagnostic: file and path from the entity's origin, position if known.
+  struct At {
+    const Origin& origin;
+    const char* section;
+    std::string field;
+    Pos pos;
+  };
+  void report(Severity sev, const At& at, std::string msg, std::string hint = {}) {
+    std::string path = fmt::format("{}[{}]", at.section, at.origin.index);
+    if (!at.field.empty()) path += (at.field[0] == '[' ? "" : ".") + at.field;
+    Pos p = at.pos.line ? at.pos : at.origin.pos;
+    out_.add(Diagnostic{sev, m_.sources.empty() ? "<model>" : m_.sources[at.origin.file], p.line,
+                        p.col, std::move(path), std::move(msg), std::move(hint)});
+  }
+  void error(const At& at, std::string msg, std::string hint = {}) {
+    report(Severity::kError, at, std::move(msg), std::move(hint));
+  }
+
+  // --- ids ---------------------------------------------------------------------------------
+  template <class T>
+  void unique(const std::vector<T>& items, const char* section, const char* what,
+              std::unordered_map<std::string_view, std::string>& seen) {
+    for (const auto& i : items) {
+      if (i.id.empty()) continue;
+      auto where = fmt::format("{} {}[{}]", m_.sources.empty() ? "" : m_.sources[i.origin.file],
+                               section, i.origin.index);
+      auto [it, fresh] = seen.emplace(i.id, where);
+      if (!fresh) {
+        error(At{i.origin, section, "id", {}},
+              fmt::format("{} id '{}' is already used by {}", what, i.id, it->second),
+              "ids must be unique; rename one of them");
+      }
+    }
+  }
+  void check_ids() {
+    std::unordered_map<std::string_view, std::string> nodes, bus, people, mits, scens;
+    unique(m_.functions, "functions", "function", nodes);
+    unique(m_.services, "services", "service", nodes);
+    unique(m_.locations, "locations", "location", nodes);
+    unique(m_.business_units, "business_units", "business unit", bus);
+    unique(m_.people, "people", "person", people);
+    unique(m_.mitigations, "mitigations", "mitigation", mits);
+    unique(m_.scenarios, "scenarios", "scenario", scens);
+    for (const auto& s : m_.services) {
+      std::unordered_set<std::string_view> seen;
+      for (const auto& f : s.features) {
+        if (!f.id.empty() && !seen.insert(f.id).second) {
+          error(At{s.origin, "services", fmt::format("features[{}].id", f.origin.index), f.origin.pos},
+                fmt::format("service '{}' has feature '{}' twice", s.id, f.id));
+        }
+      }
+    }
+    for (const auto& b : m_.business_units) bu_ids_.insert(b.id);
+    for (const auto& p : m_.people) person_ids_.insert(p.id);
+  }
+
+  // --- references --------------------------------------------------------------------------
+  std::string suggest(std::string_view ref, const std::vector<std::string_view>& candidates) {
+    if (++suggestions_ > kMaxSuggestions) return {};
+    std::string near = closest_match(ref, candidates);
+    return near.empty() ? std::string() : fmt::format("did you mean '{}'?", near);
+  }
+  const std::vector<std::string_view>& node_refs() {
+    if (node_refs_.empty()) node_refs_ = nodes_.refs();
+    return node_refs_;
+  }
+  static std::vector<std::string_view> ids_of(const std::unordered_set<std::string_view>& set) {
+    std::vector<std::string_view> v(set.begin(), set.end());
+    std::sort(v.begin(), v.end());
+    return v;
+  }
+
+  // A node reference: a function, service, feature or location.
+  bool node(const std::string& ref, const At& at, std::string_view who) {
+    if (ref.empty() || nodes_.find(ref)) return true;
+    error(at, fmt::format("{} names unknown '{}'", who, ref), suggest(ref, node_refs()));
+    return false;
+  }
+  void business_unit(const std::string& ref, const At& at, std::string_view who) {
+    if (ref.empty() || bu_ids_.count(ref)) return;
+    error(at, fmt::format("{} names unknown business unit '{}'", who, ref),
+          suggest(ref, ids_of(bu_ids_)));
+  }
+  void person(const std::string& ref, const At& at, std::string_view who) {
+    if (ref.empty() || person_ids_.count(ref)) return;
+    error(at, fmt::format("{} names unknown person '{}'", who, ref),
+          suggest(ref, ids_of(person_ids_)));
+  }
+  void location(const std::string& ref, const At& at, std::string_view who) {
+    const NodeRef* n = ref.empty() ? nullptr : nodes_.find(ref);
+    if (ref.empty() || (n && n->kind == NodeKind::kLocation)) return;
+    std::vector<std::string_view> locs;
+    for (const auto& l : m_.locations) locs.push_back(l.id);
+    error(at,
+          n ? fmt::format("{} names '{}', a {}, where a location is expected", who, ref,
+                          to_string(n->kind))
+            : fmt::format("{} names unknown location '{}'", who, ref),
+          n ? std::string() : suggest(ref, locs));
+  }
+
+  void requirements(const std::vector<Requirement>& reqs, const Origin& o, const char* section,
+                    const std::string& prefix, std::string_view who) {
+    for (size_t i = 0; i < reqs.size(); ++i) {
+      requirement(reqs[i], o, section, fmt::format("{}requires[{}]", prefix, i), who);
+    }
+  }
+  void requirement(const Requirement& r, const Origin& o, const char* section,
+                   const std::string& path, std::string_view who) {
+    if (r.kind == Requirement::Kind::kRef) {
+      node(r.ref, At{o, section, path, r.pos}, fmt::format("{} requires", who));
+      return;
+    }
+    const char* op = r.kind == Requirement::Kind::kAny ? "any" : "all";
+    for (size_t i = 0; i < r.items.size(); ++i) {
+      requirement(r.items[i], o, section, fmt::format("{}.{}[{}]", path, op, i), who);
+    }
+  }
+  void soft(const std::vector<Ref>& refs, const Origin& o, const char* section,
+            const std::string& prefix, std::string_view who) {
+    for (size_t i = 0; i < refs.size(); ++i) {
+      node(refs[i].target, At{o, section, fmt::format("{}degraded_by[{}]", prefix, i), refs[i].pos},
+           fmt::format("{} is degraded by", who));
+    }
+  }
+
+  void check_business_units() {
+    std::unordered_map<std::string_view, const BusinessUnit*> by_id;
+    for (const auto& b : m_.business_units) by_id.emplace(b.id, &b);
+    for (const auto& b : m_.business_units) {
+      business_unit(b.parent, At{b.origin, "business_units", "parent", {}},
+                    fmt::format("business unit '{}'", b.id));
+      // A parent chain must end.
+      std::unordered_set<std::string_view> seen{b.id};
+      for (auto it = by_id.find(b.parent); it != by_id.end(); it = by_id.find(it->second->parent)) {
+        if (!seen.insert(it->second->id).second) {
+          if (it->second->id == b.id) {
+            error(At{b.origin, "business_units", "parent", {}},
+                  fmt::format("business unit '{}' is its own ancestor", b.id),
+                  "a parent chain must end at a unit without a parent");
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  void check_locations() {
+    for (const auto& l : m_.locations) {
+      auto who = fmt::format("location '{}'", l.id);
+      requirements(l.requires_, l.origin, "locations", "", who);
+      soft(l.degraded_by, l.origin, "locations", "", who);
+    }
+  }
+
+  void check_people() {
+    for (const auto& p : m_.people) {
+      auto who = fmt::format("person '{}'", p.id);
+      business_unit(p.business_unit, At{p.origin, "people", "business_unit", {}}, who);
+      location(p.location, At{p.origin, "people", "location", {}}, who);
+      if (p.contacts.empty()) {
+        report(Severity::kWarning, At{p.origin, "people", "contacts", {}},
+               fmt::format("person '{}' has no contacts and cannot be notified", p.id),
+               "add at least an email and a phone number");
+      }
+    }
+  }
+
+  void check_services() {
+    for (const auto& s : m_.services) {
+      auto who = fmt::format("service '{}'", s.id);
+      requirements(s.requires_, s.origin, "services", "", who);
+      soft(s.degraded_by, s.origin, "services", "", who);
+      for (const auto& f : s.features) {
+        auto prefix = fmt::format("features[{}].", f.origin.index);
+        auto fwho = fmt::format("feature '{}/{}'", s.id, f.id);
+        requirements(f.requires_, s.origin, "services", prefix, fwho);
+        soft(f.degraded_by, s.origin, "services", prefix, fwho);
+      }
+      if (!s.provider_service.empty() && s.provider.empty()) {
+        report(Severity::kWarning, At{s.origin, "services", "provider_service", {}},
+               fmt::format("service '{}' has a provider_service but no provider", s.id),
+               "set provider, e.g. microsoft365, so its health feed can be followed");
+      }
+    }
+  }
+
+  void check_functions() {
+    std::unordered_map<std::string_view, const Function*> by_id;
+    for (const auto& f : m_.functions) by_id.emplace(f.id, &f);
+    for (const auto& f : m_.functions) {
+      auto who = fmt::format("function '{}'", f.id);
+      if (!f.parent.empty()) {
+        const NodeRef* n = nodes_.find(f.parent);
+        At at{f.origin, "functions", "parent", {}};
+        if (!n) {
+          node(f.parent, at, fmt::format("{} has parent", who));
+        } else if (n->kind != NodeKind::kFunction) {
+          error(at, fmt::format("{} names '{}', a {}, as its parent", who, f.parent,
+                                to_string(n->kind)),
+                "a process's parent is the function it belongs to");
+        } else {
+          std::unordered_set<std::string_view> seen{f.id};
+          for (auto it = by_id.find(f.parent); it != by_id.end();
+               it = by_id.find(it->second->parent)) {
+            if (!seen.insert(it->second->id).second) {
+              if (it->second->id == f.id) {
+                error(at, fmt::format("{} is its own ancestor", who),
+                      "a chain of parents must end at a top-level function");
+              }
+              break;
+            }
+          }
+        }
+      }
+      business_unit(f.business_unit, At{f.origin, "functions", "business_unit", {}}, who);
+      person(f.owner, At{f.origin, "functions", "owner", {}}, who);
+      requirements(f.requires_, f.origin, "functions", "", who);
+      soft(f.degraded_by, f.origin, "functions", "", who);
+    }
+  }
+
+  // `replaces` must be among the requirements of the `for` node, directly or via a feature.
+  bool required_by_node(const NodeRef& n, const std::string& replaces) {
+    bool found = false;
+    auto check = [&](const std::string& ref, const Requirement&) {
+      found = found || ref == replaces ||
+              (ref.size() > replaces.size() && ref.compare(0, replaces.size(), replaces) == 0 &&
+               ref[replaces.size()] == '/');
+    };
+    for_each_ref(n.requires_(), check);
+    for_each_ref(n.inherited_requires(), check);
+    return found;
+  }
+
+  void check_mitigations() {
+    for (const auto& x : m_.mitigations) {
+      auto who = fmt::format("mitigation '{}'", x.id);
+      bool for_ok = node(x.for_.target, At{x.origin, "mitigations", "for", x.for_.pos}, who);
+      bool rep_ok =
+          node(x.replaces.target, At{x.origin, "mitigations", "replaces", x.replaces.pos}, who);
+      for (size_t i = 0; i < x.with.size(); ++i) {
+        node(x.with[i].target, At{x.origin, "mitigations", fmt::format("with[{}]", i), x.with[i].pos},
+             who);
+        if (x.with[i].target == x.replaces.target) {
+          report(Severity::kWarning,
+                 At{x.origin, "mitigations", fmt::format("with[{}]", i), x.with[i].pos},
+                 fmt::format("{} replaces '{}' with itself", who, x.replaces.target));
+        }
+      }
+      person(x.owner, At{x.origin, "mitigations", "owner", {}}, who);
+      if (for_ok && rep_ok && !x.for_.target.empty() && !x.replaces.target.empty()) {
+        const NodeRef* n = nodes_.find(x.for_.target);
+        if (!required_by_node(*n, x.replaces.target)) {
+          error(At{x.origin, "mitigations", "replaces", x.replaces.pos},
+                fmt::format("{} replaces '{}', but {} '{}' does not require it", who,
+                            x.replaces.target, to_string(n->kind), x.for_.target),
+                "a mitigation stands in for one of its node's own requirements");
+        }
+      }
+    }
+  }
+
+  void check_scenarios() {
+    for (const auto& s : m_.scenarios) {
+      auto who = fmt::format("scenario '{}'", s.id);
+      if (s.disrupt.empty()) {
+        error(At{s.origin, "scenarios", "disrupt", {}}, fmt::format("{} disrupts nothing", who),
+              "add e.g. 'disrupt: [ { node: exo } ]'");
+      }
+      for (size_t i = 0; i < s.disrupt.size(); ++i) {
+        const auto& d = s.disrupt[i];
+        auto path = fmt::format("disrupt[{}]", i);
+        if (d.kind == Disruption::Kind::kNode) {
+          node(d.node, At{s.origin, "scenarios", path + ".node", d.pos}, who);
+        } else {
+          location(d.location, At{s.origin, "scenarios", path + ".location", d.pos}, who);
+          business_unit(d.business_unit, At{s.origin, "scenarios", path + ".business_unit", d.pos},
+                        who);
+        }
+      }
+    }
+  }
+
+  // --- cycles (Tarjan, iterative: a generated model can chain a million nodes) -------------
+  void check_cycles();
+
+  void check_languages() {
+    auto known = [](const std::string& l) { return l.empty() || l == "en" || l == "sv"; };
+    for (const auto& p : m_.people) {
+      if (!known(p.language)) {
+        report(Severity::kWarning, At{p.origin, "people", "language", {}},
+               fmt::format("person '{}' reads '{}', which ebcm has no translation for", p.id,
+                           p.language),
+               "ebcm speaks en and sv; English will be used");
+      }
+    }
+    const auto& tz = m_.organization.timezone;
+    if (!tz.empty() && tz != "UTC" && std::filesystem::is_directory("/usr/share/zoneinfo") &&
+        !std::filesystem::exists("/usr/share/zoneinfo/" + tz)) {
+      out_.warning(m_.sources.empty() ? "<model>" : m_.sources[0], 0, 0, "organization.timezone",
+                   fmt::format("'{}' is not a known time zone", tz),
+                   "use an IANA name such as Europe/Stockholm");
+    }
+  }
+
+  const Model& m_;
+  Diagnostics& out_;
+  NodeIndex nodes_;
+  std::vector<std::string_view> node_refs_;
+  std::unordered_set<std::string_view> bu_ids_, person_ids_;
+  size_t suggestions_ = 0;
+};
+
+void Validator::check_cycles() {
+  const auto& nodes = nodes_.nodes();
+  const size_t n = nodes.size();
+  // Edges: node → each node its requires name (a feature also its service's requires).
+  std::vector<uint32_t> start(n + 1, 0), edges;
+  for (size_t i = 0; i < n; ++i) {
+    start[i] = static_cast<uint32_t>(edges.size());
+    auto add = [&](const std::string& ref, const Requirement&) {
+      if (const NodeRef* t = nodes_.find(ref)) {
+        edges.push_back(static_cast<uint32_t>(t - nodes.data()));
+      }
+    };
+    for_each_ref(nodes[i].requires_(), add);
+    for_each_ref(nodes[i].inherited_requires(), add);
+  }
+  start[n] = static_cast<uint32_t>(edges.size());
+
+  constexpr uint32_t kUnseen = UINT32_MAX;
+  std::vector<uint32_t> index(n, kUnseen), low(n, 0);
+  std::vector<bool> on_stack(n, false);
+  std::vector<uint32_t> stack;
+  std::vector<std::pair<uint32_t, uint32_t>> call;  // (node, next edge)
+  uint32_t counter = 0;
+  std::vector<std::vector<std::string>> groups;
+  for (uint32_t root = 0; root < n; ++root) {
+    if (index[root] != kUnseen) continue;
+    call.emplace_back(root, start[root]);
+    index[root] = low[root] = counter++;
+    stack.push_back(root);
+    on_stack[root] = true;
+    while (!call.empty()) {
+      auto& [v, e] = call.back();
+      if (e < start[v + 1]) {
+        uint32_t w = edges[e++];
+        if (index[w] == kUnseen) {
+          index[w] = low[w] = counter++;
+          stack.push_back(w);
+          on_stack[w] = true;
+          call.emplace_back(w, start[w]);
+        } else if (on_stack[w]) {
+          low[v] = std::min(low[v], index[w]);
+        }
+        continue;
+      }
+      const uint32_t done = v;
+      call.pop_back();
+      if (!call.empty()) low[call.back().first] = std::min(low[call.back().first], low[done]);
+      if (low[done] != index[done]) continue;
+      std::vector<std::string> group;
+      uint32_t w;
+      do {
+        w = stack.back();
+        stack.pop_back();
+        on_stack[w] = false;
+        group.push_back(nodes[w].ref);
+      } while (w != done);
+      bool self_loop = false;
+      for (uint32_t k = start[done]; k < start[done + 1]; ++k) self_loop |= edges[k] == done;
+      if (group.size() > 1 || self_loop) {
+        std::sort(group.begin(), group.end());
+        groups.push_back(std::move(group));
+      }
+    }
+  }
+  for (const auto& g : groups) {
+    const NodeRef* first = nodes_.find(g.front());
+    const Origin& o = first->function    ? first->function->origin
+                      : first->location ? first->location->origin
+                                        : first->service->origin;
+    const char* section = first->function ? "functions" : first->location ? "locations" : "services";
+    std::string loop = g.size() <= 8 ? join(g, " → ")
+                                     : fmt::format("{} → ... ({} nodes)", join({g.begin(), g.begin() + 8}, " → "), g.size());
+    report(Severity::kWarning, At{o, section, "requires", {}},
+           fmt::format("requirement cycle: {} require one another", loop),
+           "restoring them after an outage may need a manual bootstrap; document it in a runbook");
+  }
+}
+
+}  // namespace
+
+void validate(const Model& model, Diagnostics& out) { Validator(model, out).run(); }
+
+}  // namespace ebcm::model
