@@ -636,11 +636,23 @@ SectionReader section_reader(std::string_view section) {
   return nullptr;
 }
 
+void reserve(std::string_view section, size_t more, Model& m) {
+  auto grow = [more](auto& v) { v.reserve(v.size() + more); };
+  if (section == "business_units") grow(m.business_units);
+  if (section == "locations") grow(m.locations);
+  if (section == "people") grow(m.people);
+  if (section == "services") grow(m.services);
+  if (section == "functions") grow(m.functions);
+  if (section == "mitigations") grow(m.mitigations);
+  if (section == "scenarios") grow(m.scenarios);
+}
+
 }  // namespace
 
 void Reader::read_section(std::string_view section, const json::array& items, Model& model) {
   Ctx c{*this};
   SectionReader read = section_reader(section);
+  reserve(section, items.size(), model);
   c.each(items, [&](const json::value& item, size_t i) { read(c, item, i, model); });
 }
 

@@ -93,6 +93,18 @@ struct Merge {
   Diagnostics diags;
   bool version = false;
   std::string organization_file;
+
+  // What a file's document declared; the organization may be described once only.
+  void note(const detail::Reader::DocumentInfo& info, const std::string& name, Pos org) {
+    version = version || info.version;
+    if (!info.organization) return;
+    if (!organization_file.empty()) {
+      diags.error(name, org.line, org.col, "organization",
+                  fmt::format("the organization is already described in {}", organization_file),
+                  "describe it in one file only");
+    }
+    organization_file = name;
+  }
 };
 
 void read_yaml(std::string_view text, const std::string& name, uint32_t index, Merge& m) {
@@ -113,21 +125,15 @@ void read_yaml(std::string_view text, const std::string& name, uint32_t index, M
   record_positions(root, doc, positions);
   detail::Reader reader(m.diags, name, index, &positions, /*yaml=*/true);
   auto info = reader.read_document(doc, m.model);
-  m.version = m.version || info.version;
-  if (info.organization) {
-    if (!m.organization_file.empty()) {
-      auto p = positions.get(*doc.get_object().if_contains("organization"));
-      m.diags.error(name, p.line, p.col, "organization",
-                    fmt::format("the organization is already described in {}",
-                                m.organization_file),
-                    "describe it in one file only");
-    }
-    m.organization_file = name;
-  }
+  const auto* org = doc.is_object() ? doc.get_object().if_contains("organization") : nullptr;
+  m.note(info, name, org ? positions.get(*org) : Pos{});
 }
 
 void read_json(std::string_view text, const std::string& name, uint32_t index, Merge& m) {
-  json::stream_parser parser;
+  // One arena for the whole document: far faster than an allocation per value, and the
+  // document is dropped whole once read.
+  json::monotonic_resource arena;
+  json::stream_parser parser(&arena);
   boost::system::error_code ec;
   size_t used = parser.write_some(text.data(), text.size(), ec);
   if (!ec && used == text.size()) parser.finish(ec);
@@ -138,37 +144,7 @@ void read_json(std::string_view text, const std::string& name, uint32_t index, M
   }
   json::value doc = parser.release();
   detail::Reader reader(m.diags, name, index, nullptr, /*yaml=*/false);
-  // Section by section, freeing each part of the document once read: big models need it.
-  if (auto* o = doc.if_object()) {
-    Model& model = m.model;
-    detail::Reader::DocumentInfo info;
-    json::object head;
-    for (const auto& kv : *o) {
-      bool section = false;
-      for (const char* s : detail::kSections) section = section || kv.key() == s;
-      if (!section) head.emplace(kv.key(), kv.value());
-    }
-    info = reader.read_document(head, model);
-    for (const char* s : detail::kSections) {
-      if (auto* v = o->if_contains(s); v && !v->is_null()) {
-        json::object one;
-        one.emplace(s, std::move(*v));
-        *v = nullptr;
-        reader.read_document(one, model);
-      }
-    }
-    m.version = m.version || info.version;
-    if (info.organization) {
-      if (!m.organization_file.empty()) {
-        m.diags.error(name, 0, 0, "organization",
-                      fmt::format("the organization is already described in {}",
-                                  m.organization_file));
-      }
-      m.organization_file = name;
-    }
-  } else {
-    reader.read_document(doc, m.model);
-  }
+  m.note(reader.read_document(doc, m.model), name, Pos{});
 }
 
 bool is_json(const std::string& path) { return fs::path(path).extension() == ".json"; }

@@ -39,12 +39,21 @@ class Validator {
   struct At {
     const Origin& origin;
     const char* section;
-    std::string field;
+    std::string_view field;
     Pos pos;
+  };
+  // Who a message is about, formatted only when there is something to say.
+  struct Who {
+    const char* kind;
+    std::string_view id;
+    std::string str() const { return fmt::format("{} '{}'", kind, id); }
   };
   void report(Severity sev, const At& at, std::string msg, std::string hint = {}) {
     std::string path = fmt::format("{}[{}]", at.section, at.origin.index);
-    if (!at.field.empty()) path += (at.field[0] == '[' ? "" : ".") + at.field;
+    if (!at.field.empty()) {
+      if (at.field[0] != '[') path += '.';
+      path += at.field;
+    }
     Pos p = at.pos.line ? at.pos : at.origin.pos;
     out_.add(Diagnostic{sev, m_.sources.empty() ? "<model>" : m_.sources[at.origin.file], p.line,
                         p.col, std::move(path), std::move(msg), std::move(hint)});
@@ -54,23 +63,29 @@ class Validator {
   }
 
   // --- ids ---------------------------------------------------------------------------------
+  struct Seen {
+    const char* section;
+    const Origin* origin;
+  };
   template <class T>
   void unique(const std::vector<T>& items, const char* section, const char* what,
-              std::unordered_map<std::string_view, std::string>& seen) {
+              std::unordered_map<std::string_view, Seen>& seen) {
     for (const auto& i : items) {
       if (i.id.empty()) continue;
-      auto where = fmt::format("{} {}[{}]", m_.sources.empty() ? "" : m_.sources[i.origin.file],
-                               section, i.origin.index);
-      auto [it, fresh] = seen.emplace(i.id, where);
+      auto [it, fresh] = seen.emplace(i.id, Seen{section, &i.origin});
       if (!fresh) {
+        const Origin& first = *it->second.origin;
         error(At{i.origin, section, "id", {}},
-              fmt::format("{} id '{}' is already used by {}", what, i.id, it->second),
+              fmt::format("{} id '{}' is already used by {}[{}] in {}", what, i.id,
+                          it->second.section, first.index,
+                          m_.sources.empty() ? "<model>" : m_.sources[first.file]),
               "ids must be unique; rename one of them");
       }
     }
   }
   void check_ids() {
-    std::unordered_map<std::string_view, std::string> nodes, bus, people, mits, scens;
+    std::unordered_map<std::string_view, Seen> nodes, bus, people, mits, scens;
+    nodes.reserve(m_.functions.size() + m_.services.size() + m_.locations.size());
     unique(m_.functions, "functions", "function", nodes);
     unique(m_.services, "services", "service", nodes);
     unique(m_.locations, "locations", "location", nodes);
@@ -108,55 +123,68 @@ class Validator {
   }
 
   // A node reference: a function, service, feature or location.
-  bool node(const std::string& ref, const At& at, std::string_view who) {
+  bool node(const std::string& ref, const At& at, const Who& who, const char* verb = "names") {
     if (ref.empty() || nodes_.find(ref)) return true;
-    error(at, fmt::format("{} names unknown '{}'", who, ref), suggest(ref, node_refs()));
+    error(at, fmt::format("{} {} unknown '{}'", who.str(), verb, ref), suggest(ref, node_refs()));
     return false;
   }
-  void business_unit(const std::string& ref, const At& at, std::string_view who) {
+  void business_unit(const std::string& ref, const At& at, const Who& who) {
     if (ref.empty() || bu_ids_.count(ref)) return;
-    error(at, fmt::format("{} names unknown business unit '{}'", who, ref),
+    error(at, fmt::format("{} names unknown business unit '{}'", who.str(), ref),
           suggest(ref, ids_of(bu_ids_)));
   }
-  void person(const std::string& ref, const At& at, std::string_view who) {
+  void person(const std::string& ref, const At& at, const Who& who) {
     if (ref.empty() || person_ids_.count(ref)) return;
-    error(at, fmt::format("{} names unknown person '{}'", who, ref),
+    error(at, fmt::format("{} names unknown person '{}'", who.str(), ref),
           suggest(ref, ids_of(person_ids_)));
   }
-  void location(const std::string& ref, const At& at, std::string_view who) {
+  void location(const std::string& ref, const At& at, const Who& who) {
     const NodeRef* n = ref.empty() ? nullptr : nodes_.find(ref);
     if (ref.empty() || (n && n->kind == NodeKind::kLocation)) return;
     std::vector<std::string_view> locs;
     for (const auto& l : m_.locations) locs.push_back(l.id);
     error(at,
-          n ? fmt::format("{} names '{}', a {}, where a location is expected", who, ref,
+          n ? fmt::format("{} names '{}', a {}, where a location is expected", who.str(), ref,
                           to_string(n->kind))
-            : fmt::format("{} names unknown location '{}'", who, ref),
+            : fmt::format("{} names unknown location '{}'", who.str(), ref),
           n ? std::string() : suggest(ref, locs));
   }
 
+  // path_ is a reused buffer: the walk below runs for every reference of a big model.
+  void append_index(std::string_view name, size_t i) {
+    path_ += name;
+    path_ += '[';
+    path_ += std::to_string(i);
+    path_ += ']';
+  }
   void requirements(const std::vector<Requirement>& reqs, const Origin& o, const char* section,
-                    const std::string& prefix, std::string_view who) {
+                    std::string_view prefix, const Who& who) {
     for (size_t i = 0; i < reqs.size(); ++i) {
-      requirement(reqs[i], o, section, fmt::format("{}requires[{}]", prefix, i), who);
+      path_.assign(prefix);
+      append_index("requires", i);
+      requirement(reqs[i], o, section, who);
     }
   }
-  void requirement(const Requirement& r, const Origin& o, const char* section,
-                   const std::string& path, std::string_view who) {
+  void requirement(const Requirement& r, const Origin& o, const char* section, const Who& who) {
     if (r.kind == Requirement::Kind::kRef) {
-      node(r.ref, At{o, section, path, r.pos}, fmt::format("{} requires", who));
+      node(r.ref, At{o, section, path_, r.pos}, who, "requires");
       return;
     }
-    const char* op = r.kind == Requirement::Kind::kAny ? "any" : "all";
+    const char* op = r.kind == Requirement::Kind::kAny ? ".any" : ".all";
+    const size_t keep = path_.size();
     for (size_t i = 0; i < r.items.size(); ++i) {
-      requirement(r.items[i], o, section, fmt::format("{}.{}[{}]", path, op, i), who);
+      path_.resize(keep);
+      append_index(op, i);
+      requirement(r.items[i], o, section, who);
     }
+    path_.resize(keep);
   }
   void soft(const std::vector<Ref>& refs, const Origin& o, const char* section,
-            const std::string& prefix, std::string_view who) {
+            std::string_view prefix, const Who& who) {
     for (size_t i = 0; i < refs.size(); ++i) {
-      node(refs[i].target, At{o, section, fmt::format("{}degraded_by[{}]", prefix, i), refs[i].pos},
-           fmt::format("{} is degraded by", who));
+      path_.assign(prefix);
+      append_index("degraded_by", i);
+      node(refs[i].target, At{o, section, path_, refs[i].pos}, who, "is degraded by");
     }
   }
 
@@ -165,7 +193,7 @@ class Validator {
     for (const auto& b : m_.business_units) by_id.emplace(b.id, &b);
     for (const auto& b : m_.business_units) {
       business_unit(b.parent, At{b.origin, "business_units", "parent", {}},
-                    fmt::format("business unit '{}'", b.id));
+                    Who{"business unit", b.id});
       // A parent chain must end.
       std::unordered_set<std::string_view> seen{b.id};
       for (auto it = by_id.find(b.parent); it != by_id.end(); it = by_id.find(it->second->parent)) {
@@ -183,7 +211,7 @@ class Validator {
 
   void check_locations() {
     for (const auto& l : m_.locations) {
-      auto who = fmt::format("location '{}'", l.id);
+      Who who{"location", l.id};
       requirements(l.requires_, l.origin, "locations", "", who);
       soft(l.degraded_by, l.origin, "locations", "", who);
     }
@@ -191,7 +219,7 @@ class Validator {
 
   void check_people() {
     for (const auto& p : m_.people) {
-      auto who = fmt::format("person '{}'", p.id);
+      Who who{"person", p.id};
       business_unit(p.business_unit, At{p.origin, "people", "business_unit", {}}, who);
       location(p.location, At{p.origin, "people", "location", {}}, who);
       if (p.contacts.empty()) {
@@ -204,12 +232,13 @@ class Validator {
 
   void check_services() {
     for (const auto& s : m_.services) {
-      auto who = fmt::format("service '{}'", s.id);
+      Who who{"service", s.id};
       requirements(s.requires_, s.origin, "services", "", who);
       soft(s.degraded_by, s.origin, "services", "", who);
       for (const auto& f : s.features) {
-        auto prefix = fmt::format("features[{}].", f.origin.index);
-        auto fwho = fmt::format("feature '{}/{}'", s.id, f.id);
+        std::string prefix = fmt::format("features[{}].", f.origin.index);
+        std::string ref = s.id + "/" + f.id;
+        Who fwho{"feature", ref};
         requirements(f.requires_, s.origin, "services", prefix, fwho);
         soft(f.degraded_by, s.origin, "services", prefix, fwho);
       }
@@ -225,14 +254,14 @@ class Validator {
     std::unordered_map<std::string_view, const Function*> by_id;
     for (const auto& f : m_.functions) by_id.emplace(f.id, &f);
     for (const auto& f : m_.functions) {
-      auto who = fmt::format("function '{}'", f.id);
+      Who who{"function", f.id};
       if (!f.parent.empty()) {
         const NodeRef* n = nodes_.find(f.parent);
         At at{f.origin, "functions", "parent", {}};
         if (!n) {
-          node(f.parent, at, fmt::format("{} has parent", who));
+          node(f.parent, at, who, "has parent");
         } else if (n->kind != NodeKind::kFunction) {
-          error(at, fmt::format("{} names '{}', a {}, as its parent", who, f.parent,
+          error(at, fmt::format("{} names '{}', a {}, as its parent", who.str(), f.parent,
                                 to_string(n->kind)),
                 "a process's parent is the function it belongs to");
         } else {
@@ -241,7 +270,7 @@ class Validator {
                it = by_id.find(it->second->parent)) {
             if (!seen.insert(it->second->id).second) {
               if (it->second->id == f.id) {
-                error(at, fmt::format("{} is its own ancestor", who),
+                error(at, fmt::format("{} is its own ancestor", who.str()),
                       "a chain of parents must end at a top-level function");
               }
               break;
@@ -271,7 +300,7 @@ class Validator {
 
   void check_mitigations() {
     for (const auto& x : m_.mitigations) {
-      auto who = fmt::format("mitigation '{}'", x.id);
+      Who who{"mitigation", x.id};
       bool for_ok = node(x.for_.target, At{x.origin, "mitigations", "for", x.for_.pos}, who);
       bool rep_ok =
           node(x.replaces.target, At{x.origin, "mitigations", "replaces", x.replaces.pos}, who);
@@ -281,7 +310,7 @@ class Validator {
         if (x.with[i].target == x.replaces.target) {
           report(Severity::kWarning,
                  At{x.origin, "mitigations", fmt::format("with[{}]", i), x.with[i].pos},
-                 fmt::format("{} replaces '{}' with itself", who, x.replaces.target));
+                 fmt::format("{} replaces '{}' with itself", who.str(), x.replaces.target));
         }
       }
       person(x.owner, At{x.origin, "mitigations", "owner", {}}, who);
@@ -289,7 +318,7 @@ class Validator {
         const NodeRef* n = nodes_.find(x.for_.target);
         if (!required_by_node(*n, x.replaces.target)) {
           error(At{x.origin, "mitigations", "replaces", x.replaces.pos},
-                fmt::format("{} replaces '{}', but {} '{}' does not require it", who,
+                fmt::format("{} replaces '{}', but {} '{}' does not require it", who.str(),
                             x.replaces.target, to_string(n->kind), x.for_.target),
                 "a mitigation stands in for one of its node's own requirements");
         }
@@ -299,9 +328,9 @@ class Validator {
 
   void check_scenarios() {
     for (const auto& s : m_.scenarios) {
-      auto who = fmt::format("scenario '{}'", s.id);
+      Who who{"scenario", s.id};
       if (s.disrupt.empty()) {
-        error(At{s.origin, "scenarios", "disrupt", {}}, fmt::format("{} disrupts nothing", who),
+        error(At{s.origin, "scenarios", "disrupt", {}}, fmt::format("{} disrupts nothing", who.str()),
               "add e.g. 'disrupt: [ { node: exo } ]'");
       }
       for (size_t i = 0; i < s.disrupt.size(); ++i) {
@@ -346,6 +375,7 @@ class Validator {
   std::vector<std::string_view> node_refs_;
   std::unordered_set<std::string_view> bu_ids_, person_ids_;
   size_t suggestions_ = 0;
+  std::string path_;
 };
 
 void Validator::check_cycles() {

@@ -1,0 +1,25 @@
+# The two commands a fresh Debian machine needs: `make run` and `make test`.
+# Everything else is CMake (CMakePresets.json); this file only strings the steps together.
+PRESET ?= default
+
+.PHONY: all deps build run test bench clean
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake --preset $(PRESET) > /dev/null
+	@cmake --build --preset $(PRESET)
+
+run: build
+	@scripts/run-example.sh
+
+test: build
+	@ctest --preset $(PRESET)
+
+bench: build
+	@bench/import_1m.sh
+
+clean:
+	rm -rf build build-asan

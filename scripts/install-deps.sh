@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages ebcm needs to build, run and test, only those missing.
+# Idempotent and quick when everything is there. Not root: prints the apt-get line and stops.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build ccache pkg-config make python3 time
+  libyaml-cpp-dev libcli11-dev libfmt-dev libspdlog-dev
+  libsqlite3-dev sqlite3 libsodium-dev
+  libboost1.81-dev libboost-json1.81-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "ebcm needs these Debian packages, which are not installed:" >&2
+  echo "  sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "Installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine has no package lists; an old list may name versions that are gone.
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,30 @@
+// How commands plug into `ebcm`: each command group adds its subcommands to the root App and
+// a Command for each, whose `run` does the work once parsing succeeded and returns the exit
+// status (output.hpp). Handlers stay thin: they parse nothing themselves and call plain
+// functions of model/ and store/.
+// Thread safety: set up and run from main's thread.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace ebcm::cli {
+
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+using Commands = std::vector<Command>;
+
+// cmd_model.cpp: validate, import, export.
+void add_model_commands(CLI::App& root, Commands& out);
+// cmd_history.cpp: history, diff.
+void add_history_commands(CLI::App& root, Commands& out);
+// cmd_show.cpp: show.
+void add_show_command(CLI::App& root, Commands& out);
+// cmd_summary.cpp: summary.
+void add_summary_command(CLI::App& root, Commands& out);
+
+}  // namespace ebcm::cli

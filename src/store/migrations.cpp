@@ -1,0 +1,101 @@
+// The schema's history: an ordered list of steps, step k taking user_version from k-1 to k.
+// Steps are only ever appended; an existing step never changes once released, because
+// databases out there have already run it.
+
+#include <array>
+#include <string>
+
+#include "store/sqlite_store.hpp"
+
+namespace ebcm::store::sqlite {
+
+namespace {
+
+// Marks the file as ebcm's ("EBCM"), so another application's database is not migrated.
+constexpr int64_t kApplicationId = 0x4542434d;
+
+struct Migration {
+  int64_t version;
+  const char* sql;
+};
+
+constexpr std::array kMigrations{
+    Migration{1, R"sql(
+CREATE TABLE revision (
+  number       INTEGER PRIMARY KEY,
+  author       TEXT    NOT NULL,
+  time_ms      INTEGER NOT NULL,
+  message      TEXT    NOT NULL,
+  added        INTEGER NOT NULL,
+  changed      INTEGER NOT NULL,
+  removed      INTEGER NOT NULL,
+  moved        INTEGER NOT NULL,
+  entity_count INTEGER NOT NULL
+);
+CREATE TABLE entity (
+  kind     INTEGER NOT NULL,
+  id       TEXT    NOT NULL,
+  rev_from INTEGER NOT NULL REFERENCES revision (number),
+  rev_to   INTEGER REFERENCES revision (number),
+  ord      INTEGER NOT NULL,
+  hash     BLOB    NOT NULL,
+  body     TEXT    NOT NULL,
+  CHECK (rev_to IS NULL OR rev_to > rev_from)
+);
+CREATE UNIQUE INDEX entity_key ON entity (kind, id, rev_from);
+CREATE INDEX entity_head ON entity (ord, kind, id, hash) WHERE rev_to IS NULL;
+)sql"},
+};
+
+static_assert(kMigrations.back().version == kSchemaVersion);
+
+Error too_new(const Db& db, int64_t version) {
+  return make_error(ErrorCode::kStorage,
+                    "the database '" + db.path() + "' has schema version " +
+                        std::to_string(version) + ", newer than this build of ebcm knows (" +
+                        std::to_string(kSchemaVersion) + "); use a newer ebcm");
+}
+
+}  // namespace
+
+Result<void> migrate(Db& db) {
+  Result<int64_t> version = db.query_int("PRAGMA user_version");
+  if (!version) return version.error();
+  if (*version == kSchemaVersion) return {};  // the usual case: no write lock needed
+  if (*version > kSchemaVersion) return too_new(db, *version);
+
+  for (const Migration& step : kMigrations) {
+    Result<Txn> txn = Txn::begin_immediate(db);
+    if (!txn) return txn.error();
+    // Read again under the write lock: another process may have migrated meanwhile.
+    version = db.query_int("PRAGMA user_version");
+    if (!version) return version.error();
+    if (*version > kSchemaVersion) return too_new(db, *version);
+    if (*version >= step.version) continue;
+
+    Result<int64_t> app_id = db.query_int("PRAGMA application_id");
+    if (!app_id) return app_id.error();
+    if (*app_id != 0 && *app_id != kApplicationId) {
+      return make_error(ErrorCode::kStorage,
+                        "'" + db.path() + "' is an SQLite database of another application");
+    }
+    if (*version == 0) {
+      Result<int64_t> tables = db.query_int("SELECT count(*) FROM sqlite_schema");
+      if (!tables) return tables.error();
+      if (*tables != 0 && *app_id == 0) {
+        return make_error(ErrorCode::kStorage, "'" + db.path() +
+                                                   "' is an SQLite database but not ebcm's "
+                                                   "(it has tables and no ebcm schema version)");
+      }
+    }
+
+    if (auto r = db.exec(step.sql); !r) return r.error();
+    const std::string pragmas = "PRAGMA application_id = " + std::to_string(kApplicationId) +
+                                "; PRAGMA user_version = " + std::to_string(step.version);
+    if (auto r = db.exec(pragmas.c_str()); !r) return r.error();
+    if (auto r = txn->commit(); !r) return r.error();
+  }
+  return {};
+}
+
+}  // namespace ebcm::store::sqlite

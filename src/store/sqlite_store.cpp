@@ -1,0 +1,254 @@
+// SqliteStore: opening, the named SQL statements, and the read side. commit() is in
+// sqlite_commit.cpp.
+
+#include "store/sqlite_store.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <numeric>
+#include <utility>
+
+namespace ebcm::store {
+
+using sqlite::Db;
+using sqlite::Stmt;
+using sqlite::Txn;
+
+namespace sqlite {
+
+namespace {
+
+// All the SQL the store runs, by name, in one place.
+constexpr const char* kRevisionColumns =
+    "number, author, time_ms, message, added, changed, removed, moved, entity_count";
+
+struct NamedSql {
+  Stmt Statements::*stmt;
+  std::string sql;
+};
+
+std::vector<NamedSql> named_sql() {
+  const std::string cols = kRevisionColumns;
+  return {
+      {&Statements::head_revision,
+       "SELECT " + cols + " FROM revision ORDER BY number DESC LIMIT 1"},
+      {&Statements::revision_by_number, "SELECT " + cols + " FROM revision WHERE number = ?1"},
+      {&Statements::history, "SELECT " + cols + " FROM revision ORDER BY number DESC LIMIT ?1"},
+      {&Statements::insert_revision,
+       "INSERT INTO revision (" + cols + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
+      {&Statements::head_rows,
+       "SELECT rowid, kind, id, hash, ord FROM entity INDEXED BY entity_head "
+       "WHERE rev_to IS NULL"},
+      {&Statements::insert_entity,
+       "INSERT INTO entity (kind, id, rev_from, ord, hash, body) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+      {&Statements::close_entity, "UPDATE entity SET rev_to = ?1 WHERE rowid = ?2"},
+      {&Statements::head_entities,
+       "SELECT kind, id, body, ord FROM entity INDEXED BY entity_head "
+       "WHERE rev_to IS NULL ORDER BY ord"},
+      {&Statements::entities_at,
+       "SELECT kind, id, body, ord FROM entity "
+       "WHERE rev_from <= ?1 AND (rev_to IS NULL OR rev_to > ?1)"},
+      {&Statements::entity_at,
+       "SELECT kind, id, body FROM entity INDEXED BY entity_key "
+       "WHERE kind = ?1 AND id = ?2 AND rev_from <= ?3 AND (rev_to IS NULL OR rev_to > ?3)"},
+  };
+}
+
+}  // namespace
+
+Result<Statements> Statements::prepare(Db& db) {
+  Statements stmts;
+  for (const NamedSql& named : named_sql()) {
+    Result<Stmt> stmt = db.prepare(named.sql);
+    if (!stmt) return stmt.error();
+    stmts.*named.stmt = std::move(stmt).value();
+  }
+  return stmts;
+}
+
+}  // namespace sqlite
+
+namespace {
+
+// Settings of the connection, not of the file (journal_mode=WAL sticks to the file).
+Result<void> configure(Db& db) {
+  // Before anything that may need a lock, so that a busy database is waited for, not failed.
+  if (auto r = db.exec("PRAGMA busy_timeout = 5000"); !r) return r.error();
+  // WAL lets readers go on while a commit runs; an in-memory database stays "memory".
+  Result<Stmt> wal = db.prepare("PRAGMA journal_mode = WAL");
+  if (!wal) return wal.error();
+  if (auto r = wal->step(); !r) return r.error();
+  // NORMAL is durable in WAL mode except for the last commits on power loss (not on a crash
+  // of the process). A large cache keeps a million-entity commit's index pages in memory.
+  return db.exec(
+      "PRAGMA synchronous = NORMAL;"
+      "PRAGMA foreign_keys = ON;"
+      "PRAGMA cache_size = -65536;"
+      "PRAGMA temp_store = MEMORY;");
+}
+
+}  // namespace
+
+namespace sqlite {
+
+RevisionInfo read_revision_row(const Stmt& stmt) {
+  RevisionInfo info;
+  info.number = stmt.int64(0);
+  info.author = stmt.text(1);
+  info.time_ms = stmt.int64(2);
+  info.message = stmt.text(3);
+  info.added = stmt.int64(4);
+  info.changed = stmt.int64(5);
+  info.removed = stmt.int64(6);
+  info.moved = stmt.int64(7);
+  info.entity_count = stmt.int64(8);
+  return info;
+}
+
+Error storage_corrupt(const std::string& path, std::string_view what) {
+  return make_error(ErrorCode::kStorage,
+                    "the database '" + path + "' is corrupt: " + std::string(what));
+}
+
+std::optional<model::EntityKind> kind_from_int(int64_t value) {
+  if (value < 0 || value >= model::kEntityKindCount) return std::nullopt;
+  return static_cast<model::EntityKind>(value);
+}
+
+}  // namespace sqlite
+
+using sqlite::kind_from_int;
+using sqlite::kProgressEvery;
+using sqlite::read_revision_row;
+using sqlite::storage_corrupt;
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+  // Picks the fastest BLAKE2b for this CPU; safe to call more than once, from any thread.
+  if (sodium_init() < 0) return make_error(ErrorCode::kInternal, "libsodium failed to start");
+  Result<Db> db = Db::open(path);
+  if (!db) return db.error();
+  if (auto r = configure(*db); !r) return r.error();
+  if (auto r = sqlite::migrate(*db); !r) return r.error();
+  Result<sqlite::Statements> stmts = sqlite::Statements::prepare(*db);
+  if (!stmts) return stmts.error();
+  return std::unique_ptr<SqliteStore>(
+      new SqliteStore(std::move(db).value(), std::move(stmts).value()));  // private constructor
+}
+
+Result<std::optional<RevisionInfo>> SqliteStore::head_locked() {
+  Stmt& stmt = stmts_.head_revision;
+  Result<bool> row = stmt.step();
+  if (!row) return row.error();
+  std::optional<RevisionInfo> info;
+  if (*row) info = read_revision_row(stmt);
+  stmt.reset();
+  return info;
+}
+
+Result<std::optional<RevisionInfo>> SqliteStore::head() { return head_locked(); }
+
+Result<RevisionInfo> SqliteStore::revision(int64_t number) {
+  Stmt& stmt = stmts_.revision_by_number;
+  stmt.bind(1, number);
+  Result<bool> row = stmt.step();
+  if (!row) return row.error();
+  if (!*row) {
+    stmt.reset();
+    return make_error(ErrorCode::kNotFound, "there is no revision " + std::to_string(number));
+  }
+  RevisionInfo info = read_revision_row(stmt);
+  stmt.reset();
+  return info;
+}
+
+Result<std::vector<RevisionInfo>> SqliteStore::history(int64_t limit) {
+  Stmt& stmt = stmts_.history;
+  stmt.bind(1, limit <= 0 ? int64_t{-1} : limit);  // LIMIT -1: no limit
+  std::vector<RevisionInfo> out;
+  while (true) {
+    Result<bool> row = stmt.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back(read_revision_row(stmt));
+  }
+  stmt.reset();
+  return out;
+}
+
+Result<std::vector<model::Entity>> SqliteStore::read_entities(Stmt& stmt, bool sorted,
+                                                               int64_t total,
+                                                               const ProgressFn& progress) {
+  std::vector<model::Entity> out;
+  std::vector<int64_t> ords;
+  out.reserve(static_cast<size_t>(total));
+  if (!sorted) ords.reserve(static_cast<size_t>(total));
+  while (true) {
+    Result<bool> row = stmt.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    std::optional<model::EntityKind> kind = kind_from_int(stmt.int64(0));
+    if (!kind) {
+      stmt.reset();
+      return storage_corrupt(db_.path(), "unknown entity kind " + std::to_string(stmt.int64(0)));
+    }
+    out.push_back(model::Entity{*kind, std::string(stmt.text(1)), std::string(stmt.text(2))});
+    if (!sorted) ords.push_back(stmt.int64(3));
+    if (progress && out.size() % kProgressEvery == 0) {
+      progress(static_cast<int64_t>(out.size()), total);
+    }
+  }
+  stmt.reset();
+  if (static_cast<int64_t>(out.size()) != total) {
+    return storage_corrupt(db_.path(), "a revision has " + std::to_string(out.size()) +
+                                           " entities, its record says " + std::to_string(total));
+  }
+  if (!sorted) {
+    std::vector<size_t> order(out.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ords[a] < ords[b]; });
+    std::vector<model::Entity> in_order;
+    in_order.reserve(out.size());
+    for (size_t i : order) in_order.push_back(std::move(out[i]));
+    out = std::move(in_order);
+  }
+  if (progress) progress(total, total);
+  return out;
+}
+
+Result<std::vector<model::Entity>> SqliteStore::entities(int64_t revision,
+                                                         const ProgressFn& progress) {
+  // One snapshot: the head must not move between asking which revision is head and reading it.
+  Result<Txn> txn = Txn::begin_deferred(db_);
+  if (!txn) return txn.error();
+  Result<RevisionInfo> info = this->revision(revision);
+  if (!info) return info.error();
+  Result<std::optional<RevisionInfo>> head = head_locked();
+  if (!head) return head.error();
+  // The head is read through its partial index, already in order; older revisions are
+  // gathered from the whole table and sorted here, which beats SQLite's sorter.
+  if ((*head)->number == revision) {
+    return read_entities(stmts_.head_entities, true, info->entity_count, progress);
+  }
+  stmts_.entities_at.bind(1, revision);
+  return read_entities(stmts_.entities_at, false, info->entity_count, progress);
+}
+
+Result<std::optional<model::Entity>> SqliteStore::entity(int64_t revision, model::EntityKind kind,
+                                                         std::string_view id) {
+  Result<RevisionInfo> info = this->revision(revision);
+  if (!info) return info.error();
+  Stmt& stmt = stmts_.entity_at;
+  stmt.bind(1, static_cast<int64_t>(kind));
+  stmt.bind_static(2, id);
+  stmt.bind(3, revision);
+  Result<bool> row = stmt.step();
+  if (!row) return row.error();
+  std::optional<model::Entity> out;
+  if (*row) out = model::Entity{kind, std::string(stmt.text(1)), std::string(stmt.text(2))};
+  stmt.reset();
+  return out;
+}
+
+}  // namespace ebcm::store

@@ -1,0 +1,93 @@
+// SqliteStore: the Store in one SQLite file (WAL, synchronous=NORMAL, foreign keys, 5 s busy
+// timeout). The embedded default; several processes may share the file.
+//
+// Schema (version kSchemaVersion, kept in PRAGMA user_version; migrations.cpp):
+//   revision(number PK, author, time_ms, message, added, changed, removed, moved, entity_count)
+//   entity(kind, id, rev_from → revision, rev_to → revision NULL, ord, hash, body)
+//     unique index entity_key(kind, id, rev_from)              -- one entity at any revision
+//     partial index entity_head(ord, kind, id, hash) WHERE rev_to IS NULL
+//                                                               -- the head, in order; covers
+//                                                               -- what a commit compares
+// An entity row is live at revision R when rev_from <= R AND (rev_to IS NULL OR rev_to > R).
+// Rows are never updated except to close them (set rev_to) and never deleted, so old
+// revisions stay readable; a commit writes rows only for the entities that are new, changed
+// or moved, and closes the rows they replace and those of removed entities. `hash` is the
+// 16-byte BLAKE2b of the body, so a commit compares bodies without reading them. Order within
+// a revision: see order_plan.hpp.
+//
+// Must hold: every revision's live rows have distinct (kind, id) and distinct ords; the
+// revision row's counts describe exactly the rows that commit wrote and closed.
+// Thread safety: one SqliteStore per thread (the connection is opened NOMUTEX).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "store/sqlite_db.hpp"
+#include "store/store.hpp"
+
+namespace ebcm::store {
+
+namespace sqlite {
+
+inline constexpr int64_t kSchemaVersion = 1;
+
+// Brings the schema up to kSchemaVersion, one transaction per step. A database of a newer
+// version, or a file that is some other application's SQLite database → kStorage.
+Result<void> migrate(Db& db);
+
+// Every SQL statement the store runs, prepared once per connection (sqlite_store.cpp).
+struct Statements {
+  Stmt head_revision;
+  Stmt revision_by_number;
+  Stmt history;
+  Stmt insert_revision;
+  Stmt head_rows;      // (rowid, kind, id, hash, ord) of the head, for commit
+  Stmt insert_entity;  // a new live row
+  Stmt close_entity;   // sets rev_to on one row
+  Stmt head_entities;  // the head in model order
+  Stmt entities_at;    // the rows live at a revision, in no particular order
+  Stmt entity_at;      // one (kind, id) at a revision
+
+  static Result<Statements> prepare(Db& db);
+};
+
+// Shared by the read and the commit side.
+inline constexpr size_t kProgressEvery = 10'000;
+RevisionInfo read_revision_row(const Stmt& stmt);
+Error storage_corrupt(const std::string& path, std::string_view what);
+std::optional<model::EntityKind> kind_from_int(int64_t value);
+
+}  // namespace sqlite
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if missing) and migrates the database at `path` (":memory:" works too).
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+
+  Result<RevisionInfo> commit(std::span<const model::Entity> entities, const CommitRequest& req,
+                              const ProgressFn& progress) override;
+  Result<std::optional<RevisionInfo>> head() override;
+  Result<RevisionInfo> revision(int64_t number) override;
+  Result<std::vector<RevisionInfo>> history(int64_t limit) override;
+  Result<std::vector<model::Entity>> entities(int64_t revision,
+                                              const ProgressFn& progress) override;
+  Result<std::optional<model::Entity>> entity(int64_t revision, model::EntityKind kind,
+                                              std::string_view id) override;
+
+ private:
+  SqliteStore(sqlite::Db db, sqlite::Statements stmts)
+      : db_(std::move(db)), stmts_(std::move(stmts)) {}
+
+  Result<std::optional<RevisionInfo>> head_locked();  // inside an open transaction
+  Result<std::vector<model::Entity>> read_entities(sqlite::Stmt& stmt, bool sorted,
+                                                   int64_t total, const ProgressFn& progress);
+
+  // Declared first so the statements are finalised before the connection closes.
+  sqlite::Db db_;
+  sqlite::Statements stmts_;
+};
+
+}  // namespace ebcm::store

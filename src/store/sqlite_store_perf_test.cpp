@@ -1,0 +1,118 @@
+// Timings of the store at scale, printed, not asserted (machines differ); what is asserted is
+// the number of rows each commit writes. EBCM_STORE_PERF_N sets the size (default 200,000).
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include "store/sqlite_store.hpp"
+#include "store/store.hpp"
+#include "store/store_test_util.hpp"
+
+namespace ebcm::store {
+namespace {
+
+using model::Entity;
+using model::EntityKind;
+
+// Bodies of about 300 bytes, shaped like the model's.
+std::vector<Entity> make_model(int64_t n) {
+  std::vector<Entity> model;
+  model.reserve(static_cast<size_t>(n));
+  model.push_back(Entity{EntityKind::kOrganization, "", R"({"name":"Perf Corp"})"});
+  for (int64_t i = 1; i < n; ++i) {
+    std::string id = "svc-" + std::to_string(i);
+    std::string body = R"({"id":")" + id +
+                       R"(","name":"Service number )" + std::to_string(i) +
+                       R"(","kind":"saas","provider":"microsoft-365","owner":"person-)" +
+                       std::to_string(i % 977) +
+                       R"(","depends_on":["svc-)" + std::to_string(i / 2) + R"(","svc-)" +
+                       std::to_string(i / 3) +
+                       R"("],"rto":"4h","rpo":"1h","criticality":"high","locations":["hq",)"
+                       R"("dc-north"],"notes":"A service in a large generated model, padded.")"
+                       R"( Lorem ipsum dolor sit amet consectetur."})";
+    model.push_back(Entity{EntityKind::kService, std::move(id), std::move(body)});
+  }
+  return model;
+}
+
+class Timer {
+ public:
+  double seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+int64_t rows(const std::string& path) {
+  Result<sqlite::Db> db = sqlite::Db::open(path);
+  EXPECT_TRUE(db);
+  Result<int64_t> n = db->query_int("SELECT count(*) FROM entity");
+  EXPECT_TRUE(n);
+  return n ? *n : -1;
+}
+
+TEST(SqliteStorePerf, LargeModel) {
+  int64_t n = 200'000;
+  if (const char* env = std::getenv("EBCM_STORE_PERF_N")) n = std::atoll(env);
+  testing_util::TempDb db;
+  Result<std::unique_ptr<Store>> opened = open_store(db.url());
+  ASSERT_TRUE(opened) << opened.error().message;
+  Store& store = **opened;
+  std::vector<Entity> model = make_model(n);
+  size_t bytes = 0;
+  for (const Entity& e : model) bytes += e.body.size();
+  std::printf("[perf] %lld entities, %.0f bytes per body on average\n",
+              static_cast<long long>(n), static_cast<double>(bytes) / static_cast<double>(n));
+
+  auto time_commit = [&](const char* what, int64_t expect_number) {
+    Timer t;
+    Result<RevisionInfo> info = store.commit(model, CommitRequest{"perf", what, 0}, {});
+    const double s = t.seconds();
+    EXPECT_TRUE(info) << info.error().message;
+    if (!info) return;
+    EXPECT_EQ(info->number, expect_number) << what;
+    std::printf("[perf] %-34s %7.3f s  (+%lld ~%lld -%lld), %lld rows in all\n", what, s,
+                static_cast<long long>(info->added), static_cast<long long>(info->changed),
+                static_cast<long long>(info->removed), static_cast<long long>(rows(db.path())));
+  };
+
+  time_commit("first commit", 1);
+  EXPECT_EQ(rows(db.path()), n);
+  time_commit("same model again (no revision)", 1);
+  model[static_cast<size_t>(n / 2)].body += " ";
+  time_commit("one body changed", 2);
+  EXPECT_EQ(rows(db.path()), n + 1);
+  model.insert(model.begin() + n / 3, Entity{EntityKind::kService, "inserted", "{}"});
+  time_commit("one entity inserted in the middle", 3);
+  EXPECT_EQ(rows(db.path()), n + 2);
+  std::swap(model[1], model[static_cast<size_t>(n - 1)]);
+  time_commit("two entities swapped", 4);
+  EXPECT_EQ(rows(db.path()), n + 4);
+
+  for (int64_t rev : {int64_t{4}, int64_t{1}}) {
+    Timer t;
+    Result<std::vector<Entity>> read = store.entities(rev, {});
+    const double s = t.seconds();
+    ASSERT_TRUE(read) << read.error().message;
+    std::printf("[perf] entities(%lld)%s %7.3f s  (%zu entities)\n", static_cast<long long>(rev),
+                rev == 4 ? " (head)          " : " (an old revision)", s, read->size());
+    if (rev == 4) {
+      EXPECT_EQ(*read, model);
+    }
+  }
+  Timer t;
+  for (int i = 0; i < 1000; ++i) {
+    Result<std::optional<Entity>> one =
+        store.entity(4, EntityKind::kService, "svc-" + std::to_string(1 + i * 97 % (n - 1)));
+    ASSERT_TRUE(one && *one);
+  }
+  std::printf("[perf] 1000 x entity(4, kind, id)          %7.3f s\n", t.seconds());
+}
+
+}  // namespace
+}  // namespace ebcm::store
