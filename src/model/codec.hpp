@@ -67,8 +67,12 @@ class Reader {
   };
   DocumentInfo read_document(const json::value& root, Model& model);
 
-  // Reads one item of `section` (one of kSections) as entry `index` of it into `model`.
+  // Reads the items of `section` (one of kSections) into `model`.
   void read_section(std::string_view section, const json::array& items, Model& model);
+  // Reads one item, entry `index` of `section`, into `model` (the streaming JSON loader).
+  void read_item(std::string_view section, const json::value& item, size_t index, Model& model);
+  // Reads the top-level keys other than the sections (`ebcm`, `organization`, unknown ones).
+  DocumentInfo read_head(const json::object& head, Model& model) { return read_document(head, model); }
   // Reads one entity of the given kind (the store's bodies); the organization overwrites.
   void read_entity(EntityKind kind, const json::value& value, Model& model);
 

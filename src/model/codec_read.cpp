@@ -649,6 +649,16 @@ void reserve(std::string_view section, size_t more, Model& m) {
 
 }  // namespace
 
+void Reader::read_item(std::string_view section, const json::value& item, size_t index,
+                       Model& model) {
+  Ctx c{*this};
+  c.push(section);
+  path_.push(index);
+  section_reader(section)(c, item, index, model);
+  path_.pop();
+  c.pop();
+}
+
 void Reader::read_section(std::string_view section, const json::array& items, Model& model) {
   Ctx c{*this};
   SectionReader read = section_reader(section);

@@ -27,6 +27,13 @@ void Diagnostics::append(const Diagnostics& other) {
   for (const auto& d : other.items_) add(d);
 }
 
+void Diagnostics::truncate(size_t count) {
+  while (items_.size() > count) {
+    if (items_.back().severity == Severity::kError) --errors_;
+    items_.pop_back();
+  }
+}
+
 void Diagnostics::sort() {
   std::stable_sort(items_.begin(), items_.end(), [](const Diagnostic& a, const Diagnostic& b) {
     if (a.file != b.file) return a.file < b.file;

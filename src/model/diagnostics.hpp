@@ -32,6 +32,8 @@ class Diagnostics {
                std::string message, std::string hint = {});
   void add(Diagnostic d);
   void append(const Diagnostics& other);
+  // Drops the diagnostics after the first `count` (taking back a failed attempt).
+  void truncate(size_t count);
 
   // Orders by file, line, column (the order a person fixes them in).
   void sort();

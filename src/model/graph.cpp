@@ -67,13 +67,28 @@ NodeIndex::NodeIndex(const Model& m) {
   for (const auto& l : m.locations) {
     nodes_.push_back(NodeRef{NodeKind::kLocation, l.id, nullptr, nullptr, nullptr, &l});
   }
-  by_ref_.reserve(nodes_.size());
-  for (size_t i = 0; i < nodes_.size(); ++i) by_ref_.emplace(nodes_[i].ref, i);  // first wins
+  size_t cap = 16;
+  while (cap < nodes_.size() * 2) cap *= 2;
+  slots_.assign(cap, 0);
+  mask_ = cap - 1;
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    if (find(nodes_[i].ref)) continue;  // a duplicate id: the first one wins
+    const uint64_t h = std::hash<std::string_view>()(nodes_[i].ref);
+    uint64_t s = h & mask_;
+    while (slots_[s] != 0) s = (s + 1) & mask_;
+    slots_[s] = (h >> 32 << 32) | (i + 1);
+  }
 }
 
 const NodeRef* NodeIndex::find(std::string_view ref) const {
-  auto it = by_ref_.find(ref);
-  return it == by_ref_.end() ? nullptr : &nodes_[it->second];
+  const uint64_t h = std::hash<std::string_view>()(ref);
+  for (uint64_t s = h & mask_; slots_[s] != 0; s = (s + 1) & mask_) {
+    const uint64_t slot = slots_[s];
+    if ((slot >> 32) != (h >> 32)) continue;
+    const NodeRef& n = nodes_[(slot & 0xffffffffu) - 1];
+    if (n.ref == ref) return &n;
+  }
+  return nullptr;
 }
 
 std::vector<std::string_view> NodeIndex::refs() const {

@@ -47,7 +47,10 @@ class NodeIndex {
 
  private:
   std::vector<NodeRef> nodes_;
-  std::unordered_map<std::string_view, size_t> by_ref_;
+  // Open addressing, each slot (hash high bits << 32 | index + 1), 0 empty: a million-node model
+  // is looked up millions of times while loading, and node-based maps miss the cache each time.
+  std::vector<uint64_t> slots_;
+  uint64_t mask_ = 0;
 };
 
 // Calls fn(ref, requirement) for every reference an entry names, depth first.

@@ -3,14 +3,20 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <unordered_set>
 
 #include "model/codec.hpp"
 #include "model/json_locate.hpp"
+#include "model/json_scan.hpp"
 #include "model/validate.hpp"
 
 namespace ebcm::model {
@@ -129,11 +135,12 @@ void read_yaml(std::string_view text, const std::string& name, uint32_t index, M
   m.note(info, name, org ? positions.get(*org) : Pos{});
 }
 
-void read_json(std::string_view text, const std::string& name, uint32_t index, Merge& m) {
-  // One arena for the whole document: far faster than an allocation per value, and the
-  // document is dropped whole once read.
+// The whole document through Boost.JSON, for what the streaming reader does not take: a
+// malformed document (so the parser names the error and its place) or an unusual shape.
+void read_json_whole(std::string_view text, const std::string& name, uint32_t index, Merge& m) {
   json::monotonic_resource arena;
-  json::stream_parser parser(&arena);
+  json::stream_parser parser;
+  parser.reset(&arena);  // the resource for the resulting value (the constructor's is scratch)
   boost::system::error_code ec;
   size_t used = parser.write_some(text.data(), text.size(), ec);
   if (!ec && used == text.size()) parser.finish(ec);
@@ -145,6 +152,113 @@ void read_json(std::string_view text, const std::string& name, uint32_t index, M
   json::value doc = parser.release();
   detail::Reader reader(m.diags, name, index, nullptr, /*yaml=*/false);
   m.note(reader.read_document(doc, m.model), name, Pos{});
+}
+
+bool is_section(std::string_view key) {
+  for (const char* s : detail::kSections) {
+    if (key == s) return true;
+  }
+  return false;
+}
+
+// A top-level object whose sections are read one item at a time: each item is parsed into a
+// small arena that is reused, so a million-node model never exists twice in memory and the
+// parsed values stay in the cache while they are read. Returns false, having read nothing
+// into `m`, if the text is not well-formed enough to stream; the caller then parses it whole.
+bool read_json_streaming(std::string_view t, const std::string& name, uint32_t index, Merge& m) {
+  using detail::kNpos;
+  using detail::skip_ws;
+  size_t i = skip_ws(t, 0);
+  if (i >= t.size() || t[i] != '{') return false;
+  // First a dry run over the structure, so that a malformed file is refused before any of it
+  // reaches the model.
+  struct Part {
+    std::string key;
+    size_t begin, end;
+  };
+  std::vector<Part> parts;
+  for (i = skip_ws(t, i + 1); i < t.size() && t[i] != '}';) {
+    Part p;
+    i = detail::skip_string(t, i, &p.key);
+    if (i == kNpos) return false;
+    i = skip_ws(t, i);
+    if (i >= t.size() || t[i] != ':') return false;
+    p.begin = skip_ws(t, i + 1);
+    p.end = detail::skip_value(t, p.begin);
+    if (p.end == kNpos) return false;
+    parts.push_back(std::move(p));
+    i = skip_ws(t, parts.back().end);
+    if (i < t.size() && t[i] == ',') i = skip_ws(t, i + 1);
+  }
+  if (i >= t.size() || skip_ws(t, i + 1) != t.size()) return false;
+
+  detail::Reader reader(m.diags, name, index, nullptr, /*yaml=*/false);
+  // Renewed every batch of items (monotonic_resource::release() in Boost 1.81 leaves the resource
+  // unable to allocate again).
+  std::optional<json::monotonic_resource> arena;
+  arena.emplace(1 << 20);
+  json::object head;
+  std::vector<std::pair<std::string, std::vector<std::pair<size_t, size_t>>>> sections;
+  for (const auto& p : parts) {
+    if (is_section(p.key) && t[p.begin] == '[') {
+      std::vector<std::pair<size_t, size_t>> items;
+      size_t j = skip_ws(t, p.begin + 1);
+      while (j < p.end - 1) {
+        size_t e = detail::skip_value(t, j);
+        if (e == kNpos || e > p.end) return false;
+        items.emplace_back(j, e);
+        j = skip_ws(t, e);
+        if (j < p.end && t[j] == ',') j = skip_ws(t, j + 1);
+      }
+      sections.emplace_back(p.key, std::move(items));
+      continue;
+    }
+    boost::system::error_code ec;
+    json::value v = json::parse(t.substr(p.begin, p.end - p.begin), ec);
+    if (ec) return false;
+    head.insert_or_assign(p.key, std::move(v));
+  }
+  // If an item turns out malformed, everything this file added is taken back and the caller
+  // parses the file whole to report the error.
+  const Model& mm = m.model;
+  const std::array<size_t, 7> sizes{mm.business_units.size(), mm.locations.size(),
+                                    mm.people.size(),         mm.services.size(),
+                                    mm.functions.size(),      mm.mitigations.size(),
+                                    mm.scenarios.size()};
+  const size_t diag_count = m.diags.items().size();
+  const Merge before_head{{}, {}, m.version, m.organization_file};
+  m.note(reader.read_head(head, m.model), name, Pos{});
+  for (const auto& [key, items] : sections) {
+    for (size_t k = 0; k < items.size(); ++k) {
+      const auto [b, e] = items[k];
+      boost::system::error_code ec;
+      json::value v = json::parse(t.substr(b, e - b), ec, &*arena);
+      if (ec) {
+        Model& w = m.model;
+        w.business_units.resize(sizes[0]);
+        w.locations.resize(sizes[1]);
+        w.people.resize(sizes[2]);
+        w.services.resize(sizes[3]);
+        w.functions.resize(sizes[4]);
+        w.mitigations.resize(sizes[5]);
+        w.scenarios.resize(sizes[6]);
+        m.diags.truncate(diag_count);
+        m.version = before_head.version;
+        m.organization_file = before_head.organization_file;
+        return false;
+      }
+      reader.read_item(key, v, k, m.model);
+      if (k % 1024 == 1023) {
+        v = nullptr;
+        arena.emplace(1 << 20);
+      }
+    }
+  }
+  return true;
+}
+
+void read_json(std::string_view text, const std::string& name, uint32_t index, Merge& m) {
+  if (!read_json_streaming(text, name, index, m)) read_json_whole(text, name, index, m);
 }
 
 bool is_json(const std::string& path) { return fs::path(path).extension() == ".json"; }
@@ -235,8 +349,19 @@ Loaded load_paths(const std::vector<std::string>& paths) {
 }
 
 Loaded load_and_validate(const std::vector<std::string>& paths) {
+  // EBCM_TIMING=1 prints how long each phase took (for benchmarks and profiling).
+  static const bool timing = std::getenv("EBCM_TIMING") != nullptr;
+  auto t0 = std::chrono::steady_clock::now();
+  auto lap = [&](const char* what) {
+    if (!timing) return;
+    auto t1 = std::chrono::steady_clock::now();
+    std::fprintf(stderr, "timing: %s %.3f s\n", what, std::chrono::duration<double>(t1 - t0).count());
+    t0 = t1;
+  };
   Loaded l = load_paths(paths);
+  lap("load");
   validate(l.model, l.diagnostics);
+  lap("validate");
   // JSON carries no positions: find them again from the paths, one pass over each file.
   for (const auto& file : l.model.sources) {
     if (!is_json(file)) continue;

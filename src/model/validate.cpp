@@ -24,10 +24,14 @@ class Validator {
   void run() {
     check_ids();
     check_business_units();
-    check_locations();
-    check_people();
-    check_services();
+    // Functions, services (each followed by its features), locations: the NodeIndex order, so
+    // the requirement walks can lay down the edges of the cycle check as they go.
+    start_.reserve(nodes_.nodes().size() + 1);
     check_functions();
+    check_services();
+    check_locations();
+    start_.push_back(static_cast<uint32_t>(edges_.size()));
+    check_people();
     check_mitigations();
     check_scenarios();
     check_cycles();
@@ -68,31 +72,33 @@ class Validator {
     const Origin* origin;
   };
   template <class T>
-  void unique(const std::vector<T>& items, const char* section, const char* what,
+  void unique(const std::vector<T>& items, const char* section,
               std::unordered_map<std::string_view, Seen>& seen) {
     for (const auto& i : items) {
       if (i.id.empty()) continue;
       auto [it, fresh] = seen.emplace(i.id, Seen{section, &i.origin});
-      if (!fresh) {
-        const Origin& first = *it->second.origin;
-        error(At{i.origin, section, "id", {}},
-              fmt::format("{} id '{}' is already used by {}[{}] in {}", what, i.id,
-                          it->second.section, first.index,
-                          m_.sources.empty() ? "<model>" : m_.sources[first.file]),
-              "ids must be unique; rename one of them");
-      }
+      if (fresh) continue;
+      // Said at whichever of the two comes later in reading order.
+      Seen first = it->second, second{section, &i.origin};
+      auto order = [](const Origin& o) { return std::pair(o.file, o.pos.line); };
+      if (order(*second.origin) < order(*first.origin)) std::swap(first, second);
+      error(At{*second.origin, second.section, "id", {}},
+            fmt::format("id '{}' is already used by {}[{}] in {}", i.id, first.section,
+                        first.origin->index,
+                        m_.sources.empty() ? "<model>" : m_.sources[first.origin->file]),
+            "ids must be unique; rename one of them");
     }
   }
   void check_ids() {
     std::unordered_map<std::string_view, Seen> nodes, bus, people, mits, scens;
     nodes.reserve(m_.functions.size() + m_.services.size() + m_.locations.size());
-    unique(m_.functions, "functions", "function", nodes);
-    unique(m_.services, "services", "service", nodes);
-    unique(m_.locations, "locations", "location", nodes);
-    unique(m_.business_units, "business_units", "business unit", bus);
-    unique(m_.people, "people", "person", people);
-    unique(m_.mitigations, "mitigations", "mitigation", mits);
-    unique(m_.scenarios, "scenarios", "scenario", scens);
+    unique(m_.functions, "functions", nodes);
+    unique(m_.services, "services", nodes);
+    unique(m_.locations, "locations", nodes);
+    unique(m_.business_units, "business_units", bus);
+    unique(m_.people, "people", people);
+    unique(m_.mitigations, "mitigations", mits);
+    unique(m_.scenarios, "scenarios", scens);
     for (const auto& s : m_.services) {
       std::unordered_set<std::string_view> seen;
       for (const auto& f : s.features) {
@@ -123,11 +129,15 @@ class Validator {
   }
 
   // A node reference: a function, service, feature or location.
-  bool node(const std::string& ref, const At& at, const Who& who, const char* verb = "names") {
-    if (ref.empty() || nodes_.find(ref)) return true;
+  const NodeRef* node(const std::string& ref, const At& at, const Who& who,
+                      const char* verb = "names") {
+    if (ref.empty()) return nullptr;
+    if (const NodeRef* n = nodes_.find(ref)) return n;
     error(at, fmt::format("{} {} unknown '{}'", who.str(), verb, ref), suggest(ref, node_refs()));
-    return false;
+    return nullptr;
   }
+  // The next node of NodeIndex order begins its edges.
+  void begin_node() { start_.push_back(static_cast<uint32_t>(edges_.size())); }
   void business_unit(const std::string& ref, const At& at, const Who& who) {
     if (ref.empty() || bu_ids_.count(ref)) return;
     error(at, fmt::format("{} names unknown business unit '{}'", who.str(), ref),
@@ -167,7 +177,9 @@ class Validator {
   }
   void requirement(const Requirement& r, const Origin& o, const char* section, const Who& who) {
     if (r.kind == Requirement::Kind::kRef) {
-      node(r.ref, At{o, section, path_, r.pos}, who, "requires");
+      if (const NodeRef* n = node(r.ref, At{o, section, path_, r.pos}, who, "requires")) {
+        edges_.push_back(static_cast<uint32_t>(n - nodes_.nodes().data()));
+      }
       return;
     }
     const char* op = r.kind == Requirement::Kind::kAny ? ".any" : ".all";
@@ -212,6 +224,7 @@ class Validator {
   void check_locations() {
     for (const auto& l : m_.locations) {
       Who who{"location", l.id};
+      begin_node();
       requirements(l.requires_, l.origin, "locations", "", who);
       soft(l.degraded_by, l.origin, "locations", "", who);
     }
@@ -233,13 +246,18 @@ class Validator {
   void check_services() {
     for (const auto& s : m_.services) {
       Who who{"service", s.id};
+      begin_node();
+      const size_t own = edges_.size();
       requirements(s.requires_, s.origin, "services", "", who);
+      const size_t own_end = edges_.size();
       soft(s.degraded_by, s.origin, "services", "", who);
       for (const auto& f : s.features) {
         std::string prefix = fmt::format("features[{}].", f.origin.index);
         std::string ref = s.id + "/" + f.id;
         Who fwho{"feature", ref};
+        begin_node();
         requirements(f.requires_, s.origin, "services", prefix, fwho);
+        for (size_t k = own; k < own_end; ++k) edges_.push_back(edges_[k]);  // inherited
         soft(f.degraded_by, s.origin, "services", prefix, fwho);
       }
       if (!s.provider_service.empty() && s.provider.empty()) {
@@ -255,6 +273,7 @@ class Validator {
     for (const auto& f : m_.functions) by_id.emplace(f.id, &f);
     for (const auto& f : m_.functions) {
       Who who{"function", f.id};
+      begin_node();
       if (!f.parent.empty()) {
         const NodeRef* n = nodes_.find(f.parent);
         At at{f.origin, "functions", "parent", {}};
@@ -375,25 +394,16 @@ class Validator {
   std::vector<std::string_view> node_refs_;
   std::unordered_set<std::string_view> bu_ids_, person_ids_;
   size_t suggestions_ = 0;
+  // Requirement edges in CSR form, node i's targets at edges_[start_[i] .. start_[i + 1]).
+  std::vector<uint32_t> start_, edges_;
   std::string path_;
 };
 
 void Validator::check_cycles() {
   const auto& nodes = nodes_.nodes();
   const size_t n = nodes.size();
-  // Edges: node → each node its requires name (a feature also its service's requires).
-  std::vector<uint32_t> start(n + 1, 0), edges;
-  for (size_t i = 0; i < n; ++i) {
-    start[i] = static_cast<uint32_t>(edges.size());
-    auto add = [&](const std::string& ref, const Requirement&) {
-      if (const NodeRef* t = nodes_.find(ref)) {
-        edges.push_back(static_cast<uint32_t>(t - nodes.data()));
-      }
-    };
-    for_each_ref(nodes[i].requires_(), add);
-    for_each_ref(nodes[i].inherited_requires(), add);
-  }
-  start[n] = static_cast<uint32_t>(edges.size());
+  const auto& start = start_;
+  const auto& edges = edges_;
 
   constexpr uint32_t kUnseen = UINT32_MAX;
   std::vector<uint32_t> index(n, kUnseen), low(n, 0);
