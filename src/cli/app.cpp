@@ -18,29 +18,31 @@ namespace ebcm::cli {
 namespace {
 
 HelpText root_help() {
-  return {
-      .usage = "ebcm [--version] [--help] COMMAND [ARGS...]",
-      .details = "ebcm keeps an organisation's continuity model — business functions and their "
-                 "impact analysis, the services, locations and people they depend on, "
-                 "mitigations and scenarios — in a versioned store, and answers questions about "
-                 "it. The model is written as YAML or JSON; `ebcm validate` checks it and "
-                 "`ebcm import` stores it as a new revision.",
-      .examples = {{"ebcm validate examples/contoso.yaml", "check a model, all errors at once"},
-                   {"ebcm import examples/contoso.yaml", "store it as a new revision"},
-                   {"ebcm summary", "what the store holds"},
-                   {"ebcm show incident-mgmt", "one function: its requirements and dependants"},
-                   {"ebcm history", "the revisions, newest first"},
-                   {"ebcm help import", "more on one command"}},
-      .exit_statuses = {{0, "success"},
-                        {1, "findings: warnings with --strict"},
-                        {2, "bad input (an invalid model, an unknown id or revision) or a wrong "
-                            "command line"},
-                        {3, "the store or a file could not be read or written"}},
-      .footer = "Environment:\n"
-                "  EBCM_DB       the store when --db is not given (default: sqlite:ebcm.db)\n"
-                "  EBCM_AUTHOR   the author `ebcm import` records (default: your user name)\n"
-                "  NO_COLOR      when set, no colour even on a terminal\n\n"
-                "Run 'ebcm help COMMAND' (or 'ebcm COMMAND --help') for a command's options."};
+  return {.usage = "ebcm [--version] [--help] COMMAND [ARGS...]",
+          .details =
+              "ebcm keeps an organisation's continuity model — business functions and their "
+              "impact analysis, the services, locations and people they depend on, "
+              "mitigations and scenarios — in a versioned store, and answers questions about "
+              "it. The model is written as YAML or JSON; `ebcm validate` checks it and "
+              "`ebcm import` stores it as a new revision.",
+          .examples = {{"ebcm validate examples/contoso.yaml", "check a model, all errors at once"},
+                       {"ebcm import examples/contoso.yaml", "store it as a new revision"},
+                       {"ebcm summary", "what the store holds"},
+                       {"ebcm show incident-mgmt", "one function: its requirements and dependants"},
+                       {"ebcm history", "the revisions, newest first"},
+                       {"ebcm help import", "more on one command"}},
+          .exit_statuses = {{0, "success"},
+                            {1, "findings: warnings with --strict"},
+                            {2,
+                             "bad input (an invalid model, an unknown id or revision) or a wrong "
+                             "command line"},
+                            {3, "the store or a file could not be read or written"}},
+          .footer =
+              "Environment:\n"
+              "  EBCM_DB       the store when --db is not given (default: sqlite:ebcm.db)\n"
+              "  EBCM_AUTHOR   the author `ebcm import` records (default: your user name)\n"
+              "  NO_COLOR      when set, no colour even on a terminal\n\n"
+              "Run 'ebcm help COMMAND' (or 'ebcm COMMAND --help') for a command's options."};
 }
 
 std::string print_help(const CLI::App& app) {
@@ -86,9 +88,9 @@ int usage_error(const CLI::App& root, const CLI::ParseError& e) {
   const CLI::App& where = parsed.empty() ? root : *parsed.front();
   std::string message = e.what();
   message += "\n" + usage_line(where);
-  message += parsed.empty() ? "\nRun 'ebcm --help' for more information."
-                            : fmt::format("\nRun 'ebcm help {}' for more information.",
-                                          where.get_name());
+  message += parsed.empty()
+                 ? "\nRun 'ebcm --help' for more information."
+                 : fmt::format("\nRun 'ebcm help {}' for more information.", where.get_name());
   return report_bad_input(message);
 }
 
@@ -113,8 +115,8 @@ int run_cli(int argc, char** argv) {
     std::fputs(print_help(app).c_str(), stderr);
     return kExitBadInput;
   }
-  if (std::string_view first = argv[1]; !first.empty() && first[0] != '-' &&
-                                        find_command(app, first) == nullptr) {
+  if (std::string_view first = argv[1];
+      !first.empty() && first[0] != '-' && find_command(app, first) == nullptr) {
     return report_bad_input(unknown_command(app, first));
   }
   try {

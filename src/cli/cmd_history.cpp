@@ -28,9 +28,9 @@ struct HistoryOptions {
 
 json::object revision_json(const store::RevisionInfo& r) {
   return json::object{{"revision", r.number}, {"time", format_utc(r.time_ms)},
-                      {"time_ms", r.time_ms},  {"author", r.author},
-                      {"message", r.message},  {"added", r.added},
-                      {"changed", r.changed},  {"removed", r.removed}};
+                      {"time_ms", r.time_ms}, {"author", r.author},
+                      {"message", r.message}, {"added", r.added},
+                      {"changed", r.changed}, {"removed", r.removed}};
 }
 
 int run_history(const HistoryOptions& o) {
@@ -75,17 +75,17 @@ void add_history(CLI::App& root, Commands& out) {
       ->type_name("N")
       ->check(CLI::PositiveNumber.description(""));
   cmd->add_flag("--json", o->json, "print the revisions as a JSON array");
-  set_help(*cmd,
-           {.usage = "ebcm history [--db URL] [-n N] [--json]",
-            .details = "One line per revision: its number, when it was made (UTC), who made "
-                       "it, how many entities it added (+), changed (~) and removed (-), and "
-                       "its message.",
-            .examples = {{"ebcm history -n 5", "the last five revisions"},
-                         {"ebcm history --json | jq '.[0].revision'", "the head's number"}},
-            .exit_statuses = {{0, "listed (an empty store lists nothing)"},
-                              {2, "there is no store at the given place, or the command line "
-                                  "is wrong"},
-                              {3, "the store could not be read"}}});
+  set_help(*cmd, {.usage = "ebcm history [--db URL] [-n N] [--json]",
+                  .details = "One line per revision: its number, when it was made (UTC), who made "
+                             "it, how many entities it added (+), changed (~) and removed (-), and "
+                             "its message.",
+                  .examples = {{"ebcm history -n 5", "the last five revisions"},
+                               {"ebcm history --json | jq '.[0].revision'", "the head's number"}},
+                  .exit_statuses = {{0, "listed (an empty store lists nothing)"},
+                                    {2,
+                                     "there is no store at the given place, or the command line "
+                                     "is wrong"},
+                                    {3, "the store could not be read"}}});
   out.push_back({cmd, [o] { return run_history(*o); }});
 }
 
@@ -111,9 +111,12 @@ Result<int64_t> parse_rev(std::string_view text) {
 
 const char* change_word(model::EntityChange::Kind kind) {
   switch (kind) {
-    case model::EntityChange::Kind::kAdded: return "added";
-    case model::EntityChange::Kind::kRemoved: return "removed";
-    case model::EntityChange::Kind::kChanged: return "changed";
+    case model::EntityChange::Kind::kAdded:
+      return "added";
+    case model::EntityChange::Kind::kRemoved:
+      return "removed";
+    case model::EntityChange::Kind::kChanged:
+      return "changed";
   }
   return "changed";
 }
@@ -165,9 +168,8 @@ std::string diff_text(int64_t from, int64_t to, const std::vector<model::EntityC
 std::string diff_json(int64_t from, int64_t to, const std::vector<model::EntityChange>& changes) {
   json::array list;
   for (const auto& c : changes) {
-    json::object o{{"change", change_word(c.kind)},
-                   {"kind", model::to_string(c.entity)},
-                   {"id", c.id}};
+    json::object o{
+        {"change", change_word(c.kind)}, {"kind", model::to_string(c.entity)}, {"id", c.id}};
     if (c.kind == model::EntityChange::Kind::kChanged) {
       json::array fields;
       for (const auto& f : c.fields) {
@@ -217,21 +219,21 @@ void add_diff(CLI::App& root, Commands& out) {
       ->required();
   add_db_option(*cmd, o->db);
   cmd->add_flag("--json", o->json, "print the changes as JSON");
-  set_help(*cmd,
-           {.usage = "ebcm diff [--db URL] [--json] REV REV",
-            .details = "Lists the entities (functions, services, people, ...) the second "
-                       "revision added (+), removed (-) and changed (~) relative to the first, "
-                       "and for each changed one every field with its value before and after, "
-                       "as JSON text. With --json:\n\n"
-                       "  {\"from\": 1, \"to\": 2, \"changes\": [\n"
-                       "    {\"change\": \"changed\", \"kind\": \"function\", \"id\": \"payroll\",\n"
-                       "     \"fields\": [{\"path\": \"bia.rto\", \"before\": \"1d\", "
-                       "\"after\": \"2d\"}]}]}",
-            .examples = {{"ebcm diff 1 2", "what revision 2 changed"},
-                         {"ebcm diff 3 head", "everything since revision 3"}},
-            .exit_statuses = {{0, "compared (whether or not anything differs)"},
-                              {2, "a revision does not exist, or the command line is wrong"},
-                              {3, "the store could not be read"}}});
+  set_help(*cmd, {.usage = "ebcm diff [--db URL] [--json] REV REV",
+                  .details =
+                      "Lists the entities (functions, services, people, ...) the second "
+                      "revision added (+), removed (-) and changed (~) relative to the first, "
+                      "and for each changed one every field with its value before and after, "
+                      "as JSON text. With --json:\n\n"
+                      "  {\"from\": 1, \"to\": 2, \"changes\": [\n"
+                      "    {\"change\": \"changed\", \"kind\": \"function\", \"id\": \"payroll\",\n"
+                      "     \"fields\": [{\"path\": \"bia.rto\", \"before\": \"1d\", "
+                      "\"after\": \"2d\"}]}]}",
+                  .examples = {{"ebcm diff 1 2", "what revision 2 changed"},
+                               {"ebcm diff 3 head", "everything since revision 3"}},
+                  .exit_statuses = {{0, "compared (whether or not anything differs)"},
+                                    {2, "a revision does not exist, or the command line is wrong"},
+                                    {3, "the store could not be read"}}});
   out.push_back({cmd, [o] { return run_diff(*o); }});
 }
 

@@ -129,7 +129,9 @@ int run_import(const ImportOptions& o) {
     // The store is not even opened: a broken model must leave it exactly as it was.
     return report_bad_input(count_line(o.paths, d) + "; nothing was imported");
   }
-  const std::vector<model::Entity> entities = model::to_entities(loaded.model);
+  std::vector<model::Entity> entities;
+  Progress progress("preparing");
+  progress.spin_while([&] { entities = model::to_entities(loaded.model); });
 
   auto store = open_store_for_writing(o.db);
   if (!store) return report(store.error());
@@ -137,7 +139,7 @@ int run_import(const ImportOptions& o) {
       .author = o.author.empty() ? default_author() : o.author,
       .message = o.message.empty() ? "import " + join(o.paths, " ") : o.message,
       .time_ms = SystemClock().now_ms()};
-  Progress progress("importing");
+  progress.stage("importing");
   auto info = (*store)->commit(entities, request, progress.callback());
   progress.clear();
   if (!info) return report(info.error());
@@ -179,8 +181,9 @@ void add_import(CLI::App& root, Commands& out) {
                     {"ebcm import -m \"BIA review 2025\" model/", "import a folder of files"},
                     {"ebcm import --db sqlite:/var/lib/ebcm/ebcm.db model.json", ""}},
        .exit_statuses = {{0, "imported, or nothing changed"},
-                         {2, "the model has errors (nothing changed), or the command line is "
-                             "wrong"},
+                         {2,
+                          "the model has errors (nothing changed), or the command line is "
+                          "wrong"},
                          {3, "the store could not be opened or written"}}});
   out.push_back({cmd, [o] { return run_import(*o); }});
 }
@@ -206,10 +209,14 @@ int run_export(const ExportOptions& o) {
   Progress progress("exporting");
   auto snapshot = read_snapshot(**store, o.rev, progress);
   if (!snapshot) return report(snapshot.error());
-  const std::string text = format == "json" ? model::to_json(snapshot->model, !o.compact)
-                                            : model::to_yaml(snapshot->model);
-  auto written = o.output.empty() || o.output == "-" ? write_stdout(text)
-                                                      : write_file_atomic(o.output, text);
+  std::string text;
+  progress.stage("writing " + format);
+  progress.spin_while([&] {
+    text = format == "json" ? model::to_json(snapshot->model, !o.compact)
+                            : model::to_yaml(snapshot->model);
+  });
+  auto written =
+      o.output.empty() || o.output == "-" ? write_stdout(text) : write_file_atomic(o.output, text);
   if (!written) return report(written.error());
   return kExitOk;
 }
@@ -234,8 +241,9 @@ void add_export(CLI::App& root, Commands& out) {
             .examples = {{"ebcm export > model.yaml", "the newest revision, as YAML"},
                          {"ebcm export --rev 3 -o model-r3.json", "revision 3, as JSON"}},
             .exit_statuses = {{0, "written"},
-                              {2, "the store is empty, the revision does not exist, or the "
-                                  "command line is wrong"},
+                              {2,
+                               "the store is empty, the revision does not exist, or the "
+                               "command line is wrong"},
                               {3, "the store could not be read or the output not written"}}});
   out.push_back({cmd, [o] { return run_export(*o); }});
 }

@@ -98,6 +98,7 @@ int run_show(const ShowOptions& o) {
   }
   if (found.size() > 1) {
     std::vector<std::string> kinds;
+    kinds.reserve(found.size());
     for (const auto& f : found) kinds.emplace_back(f.json.at("kind").as_string());
     warn(fmt::format("'{}' names {} entities ({}); showing all, --kind picks one", o.id,
                      found.size(), join(kinds, ", ")));
@@ -117,9 +118,11 @@ int run_show(const ShowOptions& o) {
 
 void add_show_command(CLI::App& root, Commands& out) {
   auto o = std::make_shared<ShowOptions>();
-  CLI::App* cmd = root.add_subcommand("show", "Show one node: what it requires and what requires it");
-  cmd->add_option("ID", o->id, "a function, service, location, feature (service/feature), "
-                               "person, business unit, mitigation or scenario id")
+  CLI::App* cmd =
+      root.add_subcommand("show", "Show one node: what it requires and what requires it");
+  cmd->add_option("ID", o->id,
+                  "a function, service, location, feature (service/feature), "
+                  "person, business unit, mitigation or scenario id")
       ->required();
   add_db_option(*cmd, o->db);
   add_rev_option(*cmd, o->rev);

@@ -30,7 +30,7 @@ std::string counts_text(const model::Model& m) {
   for (const auto& x : m.mitigations) ++by_status[static_cast<int>(x.status)];
 
   std::string out;
-  auto row = [&](std::string_view label, size_t n, std::string note = {}) {
+  auto row = [&](std::string_view label, size_t n, const std::string& note = {}) {
     out += fmt::format("  {:<16}{:>7}{}\n", label, n, note.empty() ? "" : "   " + note);
   };
   row("functions", m.functions.size() - processes,
@@ -103,8 +103,8 @@ int run_summary(const SummaryOptions& o) {
   const model::Model& m = snapshot->model;
 
   std::string text = style.bold(fmt::format("revision {}", r.number)) +
-                     fmt::format(" of {}, {} by {}", m.organization.name, format_utc(r.time_ms),
-                                 r.author);
+                     (m.organization.name.empty() ? "" : " of " + m.organization.name) +
+                     fmt::format(", {} by {}", format_utc(r.time_ms), r.author);
   if (!r.message.empty()) text += ": " + r.message;
   text += "\n\n" + counts_text(m) + functions_table(m, style, o.all);
   if (auto w = write_stdout(text); !w) return report(w.error());

@@ -5,10 +5,9 @@
 // Thread safety: set up and run from main's thread.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 namespace ebcm::cli {
 

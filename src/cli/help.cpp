@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -157,20 +158,19 @@ std::shared_ptr<HelpFormatter> formatter_of(const CLI::App& app) {
 
 }  // namespace
 
-void install_help_formatter(CLI::App& root) {
-  root.formatter(std::make_shared<HelpFormatter>());
-}
+void install_help_formatter(CLI::App& root) { root.formatter(std::make_shared<HelpFormatter>()); }
 
 void set_help(CLI::App& app, HelpText text) {
   if (auto f = formatter_of(app)) f->set(&app, std::move(text));
 }
 
 std::string command_path(const CLI::App& app) {
-  std::string path = app.get_name();
+  std::vector<std::string> names{app.get_name()};
   for (const CLI::App* p = app.get_parent(); p != nullptr; p = p->get_parent()) {
-    path = p->get_name() + " " + path;
+    names.push_back(p->get_name());
   }
-  return path;
+  std::reverse(names.begin(), names.end());
+  return fmt::format("{}", fmt::join(names, " "));
 }
 
 std::string usage_line(const CLI::App& app) {

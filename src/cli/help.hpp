@@ -7,11 +7,10 @@
 // Thread safety: set up once in main, read-only afterwards.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 namespace ebcm::cli {
 

@@ -68,12 +68,12 @@ std::string plural(int64_t n, std::string_view one, std::string_view many) {
 
 Result<void> write_stdout(std::string_view text) {
   if (!text.empty() && std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) {
-    return make_error(ErrorCode::kIo, fmt::format("cannot write to stdout: {}",
-                                                  std::strerror(errno)));
+    return make_error(ErrorCode::kIo,
+                      fmt::format("cannot write to stdout: {}", std::strerror(errno)));
   }
   if (std::fflush(stdout) != 0) {
-    return make_error(ErrorCode::kIo, fmt::format("cannot write to stdout: {}",
-                                                  std::strerror(errno)));
+    return make_error(ErrorCode::kIo,
+                      fmt::format("cannot write to stdout: {}", std::strerror(errno)));
   }
   return {};
 }
@@ -110,8 +110,8 @@ Result<void> write_file_atomic(const std::string& path, std::string_view text) {
   }
   if (::close(fd) != 0) return fail("close");
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::string message = fmt::format("cannot rename '{}' to '{}': {}", tmp, path,
-                                      std::strerror(errno));
+    std::string message =
+        fmt::format("cannot rename '{}' to '{}': {}", tmp, path, std::strerror(errno));
     ::unlink(tmp.c_str());
     return make_error(ErrorCode::kIo, std::move(message));
   }

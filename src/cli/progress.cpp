@@ -1,6 +1,7 @@
 #include "cli/progress.hpp"
 
 #include <fmt/format.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -98,8 +99,12 @@ void Progress::clear() {
 }
 
 void Progress::draw(const std::string& line) {
+  // A line longer than the terminal wraps, and "\r" would then clear only its last part.
+  winsize size{};
+  size_t width = 80;
+  if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 1) width = size.ws_col;
   std::fputs("\r\033[K", stderr);
-  std::fputs(line.c_str(), stderr);
+  std::fputs(line.substr(0, width - 1).c_str(), stderr);
   std::fflush(stderr);
   drawn_ = true;
 }

@@ -17,9 +17,8 @@ std::string duration_text(const std::optional<Duration>& d) {
 
 bool names(const std::vector<model::Requirement>& entries, std::string_view ref) {
   bool found = false;
-  model::for_each_ref(entries, [&](const std::string& r, const model::Requirement&) {
-    found = found || r == ref;
-  });
+  model::for_each_ref(
+      entries, [&](const std::string& r, const model::Requirement&) { found = found || r == ref; });
   return found;
 }
 
@@ -62,8 +61,8 @@ std::string fields_of(const Context& ctx, const model::NodeRef& n) {
       if (!f.owner.empty()) out += field("owner", person_label(ctx, f.owner));
       if (!f.business_unit.empty()) out += field("business unit", unit_label(ctx, f.business_unit));
       if (f.staff) {
-        out += field("staff", fmt::format("{} normal, {} minimum", f.staff->normal,
-                                          f.staff->minimum));
+        out +=
+            field("staff", fmt::format("{} normal, {} minimum", f.staff->normal, f.staff->minimum));
       }
       if (!f.parent.empty()) out += field("part of", node_label(ctx, f.parent));
       std::vector<std::string> children;
@@ -94,19 +93,26 @@ std::string fields_of(const Context& ctx, const model::NodeRef& n) {
 
 const std::string& description_of(const model::NodeRef& n) {
   switch (n.kind) {
-    case NodeKind::kFunction: return n.function->description;
-    case NodeKind::kService: return n.service->description;
-    case NodeKind::kFeature: return n.feature->description;
-    case NodeKind::kLocation: return n.location->description;
+    case NodeKind::kFunction:
+      return n.function->description;
+    case NodeKind::kService:
+      return n.service->description;
+    case NodeKind::kFeature:
+      return n.feature->description;
+    case NodeKind::kLocation:
+      return n.location->description;
   }
   return n.ref;
 }
 
 json::value body_of(const Context& ctx, const model::NodeRef& n) {
   switch (n.kind) {
-    case NodeKind::kFunction: return entity_body(ctx, model::EntityKind::kFunction, n.ref);
-    case NodeKind::kService: return entity_body(ctx, model::EntityKind::kService, n.ref);
-    case NodeKind::kLocation: return entity_body(ctx, model::EntityKind::kLocation, n.ref);
+    case NodeKind::kFunction:
+      return entity_body(ctx, model::EntityKind::kFunction, n.ref);
+    case NodeKind::kService:
+      return entity_body(ctx, model::EntityKind::kService, n.ref);
+    case NodeKind::kLocation:
+      return entity_body(ctx, model::EntityKind::kLocation, n.ref);
     case NodeKind::kFeature: {
       json::value service = entity_body(ctx, model::EntityKind::kService, n.service->id);
       if (const auto* o = service.if_object()) {
@@ -185,8 +191,7 @@ Rendered render_node(const Context& ctx, const model::NodeRef& n) {
   out += requirements_text(ctx, "requires (every entry must hold)", n.requires_());
   j["requires"] = requirements_json(n.requires_());
   if (n.kind == NodeKind::kFeature) {
-    out += requirements_text(ctx, "requires, through " + n.service->id,
-                             n.inherited_requires());
+    out += requirements_text(ctx, "requires, through " + n.service->id, n.inherited_requires());
     j["inherited_requires"] = requirements_json(n.inherited_requires());
   }
   json::array soft;
@@ -210,8 +215,8 @@ Rendered render_node(const Context& ctx, const model::NodeRef& n) {
     const bool degrades = std::any_of(u->degraded_by().begin(), u->degraded_by().end(),
                                       [&](const model::Ref& d) { return d.target == n.ref; });
     if (!hard && !degrades) continue;
-    std::string line = fmt::format("  {:<24} {:<9} {}\n", u->ref, model::to_string(u->kind),
-                                   u->name());
+    std::string line =
+        fmt::format("  {:<24} {:<9} {}\n", u->ref, model::to_string(u->kind), u->name());
     json::object o{{"id", u->ref}, {"kind", model::to_string(u->kind)}, {"name", u->name()}};
     if (hard) {
       hard_text += line;

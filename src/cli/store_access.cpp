@@ -53,11 +53,12 @@ Result<store::RevisionInfo> resolve_revision(store::Store& store, int64_t rev) {
     if (info.error().code != ErrorCode::kNotFound) return info.error();
     auto head = store.head();
     if (!head) return head.error();
-    if (!*head) return make_error(ErrorCode::kNotFound,
-                                  fmt::format("the store is empty; {}", kEmptyStoreHint));
-    return make_error(ErrorCode::kNotFound,
-                      fmt::format("no revision {}; the store has revisions 1 to {}", rev,
-                                  (*head)->number));
+    if (!*head)
+      return make_error(ErrorCode::kNotFound,
+                        fmt::format("the store is empty; {}", kEmptyStoreHint));
+    return make_error(
+        ErrorCode::kNotFound,
+        fmt::format("no revision {}; the store has revisions 1 to {}", rev, (*head)->number));
   }
   auto head = store.head();
   if (!head) return head.error();
@@ -74,12 +75,13 @@ Result<Snapshot> read_snapshot(store::Store& store, int64_t rev, Progress& progr
   auto entities = store.entities(info->number, progress.callback());
   progress.clear();
   if (!entities) return entities.error();
-  auto model = model::from_entities(*entities);
+  Result<model::Model> model = make_error(ErrorCode::kInternal, "not read");
+  progress.stage("reading revision " + std::to_string(info->number));
+  progress.spin_while([&] { model = model::from_entities(*entities); });
   if (!model) {
     // The store holds what import wrote; a body that no longer reads back is damage, not input.
-    return make_error(ErrorCode::kStorage,
-                      fmt::format("revision {} cannot be read back: {}", info->number,
-                                  model.error().message));
+    return make_error(ErrorCode::kStorage, fmt::format("revision {} cannot be read back: {}",
+                                                       info->number, model.error().message));
   }
   return Snapshot{*info, std::move(*entities), std::move(*model)};
 }

@@ -3,11 +3,10 @@
 // Thread safety: one thread.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "cli/progress.hpp"
 #include "core/result.hpp"
