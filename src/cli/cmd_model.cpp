@@ -23,10 +23,11 @@
 namespace ebcm::cli {
 namespace {
 
-model::Loaded load_model(const std::vector<std::string>& paths) {
+model::Loaded load_model(const std::vector<std::string>& paths,
+                         const std::function<void(const model::Model&)>& alongside = {}) {
   model::Loaded loaded;
   Progress progress("reading " + join(paths, " "));
-  progress.spin_while([&] { loaded = model::load_and_validate(paths); });
+  progress.spin_while([&] { loaded = model::load_and_validate(paths, alongside); });
   loaded.diagnostics.sort();
   return loaded;
 }
@@ -122,16 +123,17 @@ std::string format_elapsed(std::chrono::steady_clock::duration d) {
 
 int run_import(const ImportOptions& o) {
   const auto start = std::chrono::steady_clock::now();
-  model::Loaded loaded = load_model(o.paths);
+  // The entities are made on the second core while the model is validated.
+  std::vector<model::Entity> entities;
+  model::Loaded loaded =
+      load_model(o.paths, [&](const model::Model& m) { entities = model::to_entities(m); });
   const model::Diagnostics& d = loaded.diagnostics;
   print_diagnostics(d);
   if (d.has_errors()) {
     // The store is not even opened: a broken model must leave it exactly as it was.
     return report_bad_input(count_line(o.paths, d) + "; nothing was imported");
   }
-  std::vector<model::Entity> entities;
-  Progress progress("preparing");
-  progress.spin_while([&] { entities = model::to_entities(loaded.model); });
+  Progress progress("importing");
 
   auto store = open_store_for_writing(o.db);
   if (!store) return report(store.error());

@@ -13,42 +13,43 @@ void put(json::object& o, std::string_view key, const std::optional<Duration>& d
   if (d) o[key] = format_duration(*d);
 }
 
-json::value requirement_json(const Requirement& r) {
-  if (r.kind == Requirement::Kind::kRef) return json::string(r.ref);
-  json::array items;
+json::value requirement_json(const Requirement& r, const json::storage_ptr& sp) {
+  if (r.kind == Requirement::Kind::kRef) return json::string(r.ref, sp);
+  json::array items(sp);
   items.reserve(r.items.size());
-  for (const auto& i : r.items) items.push_back(requirement_json(i));
-  json::object o;
+  for (const auto& i : r.items) items.push_back(requirement_json(i, sp));
+  json::object o(sp);
   o[r.kind == Requirement::Kind::kAny ? "any" : "all"] = std::move(items);
   return o;
 }
 
 void put_links(json::object& o, const std::vector<Requirement>& req, const std::vector<Ref>& soft) {
+  const json::storage_ptr& sp = o.storage();
   if (!req.empty()) {
-    json::array a;
+    json::array a(sp);
     a.reserve(req.size());
-    for (const auto& r : req) a.push_back(requirement_json(r));
+    for (const auto& r : req) a.push_back(requirement_json(r, sp));
     o["requires"] = std::move(a);
   }
   if (!soft.empty()) {
-    json::array a;
-    for (const auto& r : soft) a.push_back(json::string(r.target));
+    json::array a(sp);
+    for (const auto& r : soft) a.push_back(json::string(r.target, sp));
     o["degraded_by"] = std::move(a);
   }
 }
 
 }  // namespace
 
-json::object to_json(const Organization& org) {
-  json::object o;
+json::object to_json(const Organization& org, const json::storage_ptr& sp) {
+  json::object o(sp);
   put(o, "name", org.name);
   o["language"] = org.language;
   o["timezone"] = org.timezone;
   return o;
 }
 
-json::object to_json(const BusinessUnit& b) {
-  json::object o;
+json::object to_json(const BusinessUnit& b, const json::storage_ptr& sp) {
+  json::object o(sp);
   o["id"] = b.id;
   put(o, "name", b.name);
   put(o, "parent", b.parent);
@@ -56,8 +57,8 @@ json::object to_json(const BusinessUnit& b) {
   return o;
 }
 
-json::object to_json(const Location& l) {
-  json::object o;
+json::object to_json(const Location& l, const json::storage_ptr& sp) {
+  json::object o(sp);
   o["id"] = l.id;
   put(o, "name", l.name);
   o["kind"] = to_string(l.kind);
@@ -66,25 +67,25 @@ json::object to_json(const Location& l) {
   return o;
 }
 
-json::object to_json(const Person& p) {
-  json::object o;
+json::object to_json(const Person& p, const json::storage_ptr& sp) {
+  json::object o(sp);
   o["id"] = p.id;
   put(o, "name", p.name);
   put(o, "business_unit", p.business_unit);
   put(o, "location", p.location);
   put(o, "language", p.language);
   if (!p.contacts.empty()) {
-    json::array a;
+    json::array a(sp);
     for (const auto& c : p.contacts) {
-      a.push_back(json::object{{"channel", to_string(c.channel)}, {"address", c.address}});
+      a.push_back(json::object({{"channel", to_string(c.channel)}, {"address", c.address}}, sp));
     }
     o["contacts"] = std::move(a);
   }
   return o;
 }
 
-json::object to_json(const Service& s) {
-  json::object o;
+json::object to_json(const Service& s, const json::storage_ptr& sp) {
+  json::object o(sp);
   o["id"] = s.id;
   put(o, "name", s.name);
   o["kind"] = to_string(s.kind);
@@ -92,9 +93,9 @@ json::object to_json(const Service& s) {
   put(o, "provider_service", s.provider_service);
   put(o, "description", s.description);
   if (!s.features.empty()) {
-    json::array a;
+    json::array a(sp);
     for (const auto& f : s.features) {
-      json::object fo;
+      json::object fo(sp);
       fo["id"] = f.id;
       put(fo, "name", f.name);
       put(fo, "description", f.description);
@@ -107,8 +108,8 @@ json::object to_json(const Service& s) {
   return o;
 }
 
-json::object to_json(const Function& f) {
-  json::object o;
+json::object to_json(const Function& f, const json::storage_ptr& sp) {
+  json::object o(sp);
   o["id"] = f.id;
   put(o, "name", f.name);
   put(o, "description", f.description);
@@ -116,16 +117,16 @@ json::object to_json(const Function& f) {
   put(o, "business_unit", f.business_unit);
   put(o, "owner", f.owner);
   if (f.criticality) o["criticality"] = to_string(*f.criticality);
-  if (f.staff) o["staff"] = json::object{{"normal", f.staff->normal}, {"minimum", f.staff->minimum}};
+  if (f.staff) o["staff"] = json::object({{"normal", f.staff->normal}, {"minimum", f.staff->minimum}}, sp);
   if (f.bia) {
-    json::object b;
+    json::object b(sp);
     put(b, "rto", f.bia->rto);
     put(b, "rpo", f.bia->rpo);
     put(b, "mtpd", f.bia->mtpd);
     if (!f.bia->impacts.empty()) {
-      json::object impacts;
+      json::object impacts(sp);
       for (const auto& cat : f.bia->impacts) {
-        json::object points;
+        json::object points(sp);
         for (const auto& p : cat.points) points[format_duration(p.at)] = p.level;
         impacts[cat.name] = std::move(points);
       }
@@ -137,14 +138,14 @@ json::object to_json(const Function& f) {
   return o;
 }
 
-json::object to_json(const Mitigation& m) {
-  json::object o;
+json::object to_json(const Mitigation& m, const json::storage_ptr& sp) {
+  json::object o(sp);
   o["id"] = m.id;
   o["for"] = m.for_.target;
   o["replaces"] = m.replaces.target;
   if (!m.with.empty()) {
-    json::array a;
-    for (const auto& r : m.with) a.push_back(json::string(r.target));
+    json::array a(sp);
+    for (const auto& r : m.with) a.push_back(json::string(r.target, sp));
     o["with"] = std::move(a);
   }
   put(o, "activation", m.activation);
@@ -155,19 +156,19 @@ json::object to_json(const Mitigation& m) {
   return o;
 }
 
-json::object to_json(const Scenario& s) {
-  json::object o;
+json::object to_json(const Scenario& s, const json::storage_ptr& sp) {
+  json::object o(sp);
   o["id"] = s.id;
   put(o, "name", s.name);
   put(o, "description", s.description);
   if (!s.categories.empty()) {
-    json::array a;
-    for (auto c : s.categories) a.push_back(json::string(to_string(c)));
+    json::array a(sp);
+    for (auto c : s.categories) a.push_back(json::string(to_string(c), sp));
     o["category"] = std::move(a);
   }
-  json::array d;
+  json::array d(sp);
   for (const auto& x : s.disrupt) {
-    json::object e;
+    json::object e(sp);
     if (x.kind == Disruption::Kind::kNode) {
       e["node"] = x.node;
     } else {

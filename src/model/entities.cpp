@@ -10,7 +10,7 @@ namespace {
 template <class T>
 void add_all(std::vector<Entity>& out, EntityKind kind, const std::vector<T>& items) {
   for (const auto& i : items) {
-    out.push_back(Entity{kind, i.id, boost::json::serialize(detail::to_json(i))});
+    out.push_back(Entity{kind, i.id, detail::serialize_entity(i)});
   }
 }
 }  // namespace
@@ -21,7 +21,7 @@ std::vector<Entity> to_entities(const Model& m) {
               m.services.size() + m.functions.size() + m.mitigations.size() +
               m.scenarios.size());
   out.push_back(Entity{EntityKind::kOrganization, "",
-                       boost::json::serialize(detail::to_json(m.organization))});
+                       detail::serialize_entity(m.organization)});
   add_all(out, EntityKind::kBusinessUnit, m.business_units);
   add_all(out, EntityKind::kLocation, m.locations);
   add_all(out, EntityKind::kPerson, m.people);

@@ -72,11 +72,18 @@ NodeIndex::NodeIndex(const Model& m) {
   slots_.assign(cap, 0);
   mask_ = cap - 1;
   for (size_t i = 0; i < nodes_.size(); ++i) {
-    if (find(nodes_[i].ref)) continue;  // a duplicate id: the first one wins
     const uint64_t h = std::hash<std::string_view>()(nodes_[i].ref);
     uint64_t s = h & mask_;
-    while (slots_[s] != 0) s = (s + 1) & mask_;
-    slots_[s] = (h >> 32 << 32) | (i + 1);
+    bool duplicate = false;
+    for (; slots_[s] != 0; s = (s + 1) & mask_) {
+      const uint64_t first = (slots_[s] & 0xffffffffu) - 1;
+      if ((slots_[s] >> 32) == (h >> 32) && nodes_[first].ref == nodes_[i].ref) {
+        duplicates_.emplace_back(first, i);  // the first one wins
+        duplicate = true;
+        break;
+      }
+    }
+    if (!duplicate) slots_[s] = (h >> 32 << 32) | (i + 1);
   }
 }
 

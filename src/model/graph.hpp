@@ -41,6 +41,9 @@ class NodeIndex {
   // Every reference, for "did you mean" suggestions.
   std::vector<std::string_view> refs() const;
   const std::vector<NodeRef>& nodes() const { return nodes_; }
+  // Pairs (first, later) of nodes with the same reference, by index into nodes(); find()
+  // returns the first.
+  const std::vector<std::pair<size_t, size_t>>& duplicates() const { return duplicates_; }
 
   // Refs naming `ref` in their requires (own or inherited) or degraded_by, in model order.
   std::vector<std::string> required_by(std::string_view ref) const;
@@ -51,6 +54,7 @@ class NodeIndex {
   // is looked up millions of times while loading, and node-based maps miss the cache each time.
   std::vector<uint64_t> slots_;
   uint64_t mask_ = 0;
+  std::vector<std::pair<size_t, size_t>> duplicates_;
 };
 
 // Calls fn(ref, requirement) for every reference an entry names, depth first.

@@ -5,6 +5,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "model/json_scan.hpp"
+
 namespace ebcm::model {
 
 namespace {
@@ -42,11 +44,7 @@ class Locator {
   }
 
  private:
-  void ws() {
-    while (i_ < t_.size() && (t_[i_] == ' ' || t_[i_] == '\n' || t_[i_] == '\r' || t_[i_] == '\t')) {
-      ++i_;
-    }
-  }
+  void ws() { i_ = detail::skip_ws(t_, i_); }
   bool at(char c) const { return i_ < t_.size() && t_[i_] == c; }
 
   void value() {
@@ -93,40 +91,15 @@ class Locator {
 
   std::string string_value() {
     std::string out;
-    if (!at('"')) return out;
-    ++i_;
-    while (i_ < t_.size() && t_[i_] != '"') {
-      if (t_[i_] == '\\' && i_ + 1 < t_.size()) ++i_;
-      out += t_[i_++];
-    }
-    ++i_;
+    size_t e = detail::skip_string(t_, i_, &out);
+    i_ = e == detail::kNpos ? t_.size() : e;
     return out;
   }
 
   // Skips one value of any kind without looking inside it.
   void skip() {
-    if (at('"')) {
-      string_value();
-      return;
-    }
-    if (at('{') || at('[')) {
-      int depth = 0;
-      while (i_ < t_.size()) {
-        char c = t_[i_];
-        if (c == '"') {
-          string_value();
-          continue;
-        }
-        ++i_;
-        if (c == '{' || c == '[') ++depth;
-        if ((c == '}' || c == ']') && --depth == 0) return;
-      }
-      return;
-    }
-    while (i_ < t_.size() && !at(',') && !at('}') && !at(']') && t_[i_] != ' ' &&
-           t_[i_] != '\n' && t_[i_] != '\r' && t_[i_] != '\t') {
-      ++i_;
-    }
+    size_t e = detail::skip_value(t_, i_);
+    i_ = e == detail::kNpos ? t_.size() : e;
   }
 
   std::string_view t_;

@@ -5,6 +5,7 @@
 // real parser (Boost.JSON) say what is wrong.
 #pragma once
 
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,17 @@ inline size_t skip_ws(std::string_view t, size_t i) {
 // characters with escapes reduced to the escaped character (enough for keys we compare).
 inline size_t skip_string(std::string_view t, size_t i, std::string* out = nullptr) {
   if (i >= t.size() || t[i] != '"') return kNpos;
+  if (!out) {  // the fast path: jump from quote to quote, an even run of '\\' before it ends it
+    for (size_t from = i + 1;;) {
+      const void* hit = std::memchr(t.data() + from, '"', t.size() - from);
+      if (!hit) return kNpos;
+      size_t q = static_cast<const char*>(hit) - t.data();
+      size_t slashes = 0;
+      while (q - slashes > i + 1 && t[q - slashes - 1] == '\\') ++slashes;
+      if (slashes % 2 == 0) return q + 1;
+      from = q + 1;
+    }
+  }
   for (++i; i < t.size(); ++i) {
     char c = t[i];
     if (c == '"') return i + 1;

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <thread>
 #include <unordered_set>
 
 #include "model/codec.hpp"
@@ -165,6 +166,9 @@ bool is_section(std::string_view key) {
 // small arena that is reused, so a million-node model never exists twice in memory and the
 // parsed values stay in the cache while they are read. Returns false, having read nothing
 // into `m`, if the text is not well-formed enough to stream; the caller then parses it whole.
+//
+// Each part's arena is renewed every batch of items rather than release()d: release() in
+// Boost 1.81 leaves a monotonic_resource unable to allocate again.
 bool read_json_streaming(std::string_view t, const std::string& name, uint32_t index, Merge& m) {
   using detail::kNpos;
   using detail::skip_ws;
@@ -193,10 +197,6 @@ bool read_json_streaming(std::string_view t, const std::string& name, uint32_t i
   if (i >= t.size() || skip_ws(t, i + 1) != t.size()) return false;
 
   detail::Reader reader(m.diags, name, index, nullptr, /*yaml=*/false);
-  // Renewed every batch of items (monotonic_resource::release() in Boost 1.81 leaves the resource
-  // unable to allocate again).
-  std::optional<json::monotonic_resource> arena;
-  arena.emplace(1 << 20);
   json::object head;
   std::vector<std::pair<std::string, std::vector<std::pair<size_t, size_t>>>> sections;
   for (const auto& p : parts) {
@@ -218,41 +218,60 @@ bool read_json_streaming(std::string_view t, const std::string& name, uint32_t i
     if (ec) return false;
     head.insert_or_assign(p.key, std::move(v));
   }
-  // If an item turns out malformed, everything this file added is taken back and the caller
+  // The items are read in two halves on two threads, each into a model of its own, then
+  // appended in order. If an item turns out malformed nothing reaches `m`, and the caller
   // parses the file whole to report the error.
-  const Model& mm = m.model;
-  const std::array<size_t, 7> sizes{mm.business_units.size(), mm.locations.size(),
-                                    mm.people.size(),         mm.services.size(),
-                                    mm.functions.size(),      mm.mitigations.size(),
-                                    mm.scenarios.size()};
-  const size_t diag_count = m.diags.items().size();
-  const Merge before_head{{}, {}, m.version, m.organization_file};
-  m.note(reader.read_head(head, m.model), name, Pos{});
-  for (const auto& [key, items] : sections) {
-    for (size_t k = 0; k < items.size(); ++k) {
-      const auto [b, e] = items[k];
-      boost::system::error_code ec;
-      json::value v = json::parse(t.substr(b, e - b), ec, &*arena);
-      if (ec) {
-        Model& w = m.model;
-        w.business_units.resize(sizes[0]);
-        w.locations.resize(sizes[1]);
-        w.people.resize(sizes[2]);
-        w.services.resize(sizes[3]);
-        w.functions.resize(sizes[4]);
-        w.mitigations.resize(sizes[5]);
-        w.scenarios.resize(sizes[6]);
-        m.diags.truncate(diag_count);
-        m.version = before_head.version;
-        m.organization_file = before_head.organization_file;
-        return false;
-      }
-      reader.read_item(key, v, k, m.model);
-      if (k % 1024 == 1023) {
-        v = nullptr;
-        arena.emplace(1 << 20);
+  struct Half {
+    Model model;
+    Diagnostics diags;
+    bool ok = true;
+  };
+  auto read_part = [&](Half& part, bool first_half) {
+    detail::Reader r(part.diags, name, index, nullptr, /*yaml=*/false);
+    std::optional<json::monotonic_resource> arena;
+    arena.emplace(1 << 20);
+    size_t since_renewal = 0;
+    for (const auto& [key, items] : sections) {
+      const size_t half = items.size() / 2;
+      for (size_t k = first_half ? 0 : half; k < (first_half ? half : items.size()); ++k) {
+        const auto [b, e] = items[k];
+        boost::system::error_code ec;
+        json::value v = json::parse(t.substr(b, e - b), ec, &*arena);
+        if (ec) {
+          part.ok = false;
+          return;
+        }
+        r.read_item(key, v, k, part.model);
+        if (++since_renewal == 1024) {  // renewed, not release()d: see above
+          v = nullptr;
+          arena.emplace(1 << 20);
+          since_renewal = 0;
+        }
       }
     }
+  };
+  Half a, b;
+  {
+    std::jthread second([&] { read_part(b, false); });
+    read_part(a, true);
+  }
+  if (!a.ok || !b.ok) return false;
+  m.note(reader.read_head(head, m.model), name, Pos{});
+  auto append = [](auto& to, auto& from) {
+    to.reserve(to.size() + from.size());
+    std::move(from.begin(), from.end(), std::back_inserter(to));
+  };
+  for (Half* part : {&a, &b}) {
+    Model& from = part->model;
+    Model& to = m.model;
+    append(to.business_units, from.business_units);
+    append(to.locations, from.locations);
+    append(to.people, from.people);
+    append(to.services, from.services);
+    append(to.functions, from.functions);
+    append(to.mitigations, from.mitigations);
+    append(to.scenarios, from.scenarios);
+    m.diags.append(part->diags);
   }
   return true;
 }
@@ -348,7 +367,8 @@ Loaded load_paths(const std::vector<std::string>& paths) {
   return finish(m, files.empty() ? std::string("<none>") : files.front());
 }
 
-Loaded load_and_validate(const std::vector<std::string>& paths) {
+Loaded load_and_validate(const std::vector<std::string>& paths,
+                         const std::function<void(const Model&)>& alongside) {
   // EBCM_TIMING=1 prints how long each phase took (for benchmarks and profiling).
   static const bool timing = std::getenv("EBCM_TIMING") != nullptr;
   auto t0 = std::chrono::steady_clock::now();
@@ -360,8 +380,12 @@ Loaded load_and_validate(const std::vector<std::string>& paths) {
   };
   Loaded l = load_paths(paths);
   lap("load");
-  validate(l.model, l.diagnostics);
-  lap("validate");
+  {
+    std::jthread second;
+    if (alongside) second = std::jthread([&] { alongside(l.model); });
+    validate(l.model, l.diagnostics);
+  }
+  lap(alongside ? "validate (and alongside)" : "validate");
   // JSON carries no positions: find them again from the paths, one pass over each file.
   for (const auto& file : l.model.sources) {
     if (!is_json(file)) continue;

@@ -9,6 +9,7 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,7 +32,10 @@ Loaded load_paths(const std::vector<std::string>& paths);
 Loaded load_text(std::string_view text, Format format, const std::string& name);
 
 // Loads, then validates (validate.hpp); positions of JSON diagnostics filled in. What the
-// `validate` and `import` commands use.
-Loaded load_and_validate(const std::vector<std::string>& paths);
+// `validate` and `import` commands use. `alongside`, if given, runs on a second thread while
+// validation runs (both only read the model): import turns the model into entities there, so a
+// big import uses both cores. It runs even when loading found errors; the caller decides.
+Loaded load_and_validate(const std::vector<std::string>& paths,
+                         const std::function<void(const Model&)>& alongside = {});
 
 }  // namespace ebcm::model

@@ -77,37 +77,49 @@ class Validator {
     for (const auto& i : items) {
       if (i.id.empty()) continue;
       auto [it, fresh] = seen.emplace(i.id, Seen{section, &i.origin});
-      if (fresh) continue;
-      // Said at whichever of the two comes later in reading order.
-      Seen first = it->second, second{section, &i.origin};
-      auto order = [](const Origin& o) { return std::pair(o.file, o.pos.line); };
-      if (order(*second.origin) < order(*first.origin)) std::swap(first, second);
-      error(At{*second.origin, second.section, "id", {}},
-            fmt::format("id '{}' is already used by {}[{}] in {}", i.id, first.section,
-                        first.origin->index,
-                        m_.sources.empty() ? "<model>" : m_.sources[first.origin->file]),
-            "ids must be unique; rename one of them");
+      if (!fresh) report_duplicate(i.id, it->second, Seen{section, &i.origin});
     }
   }
+  // Said at whichever of the two comes later in reading order.
+  void report_duplicate(std::string_view id, Seen first, Seen second) {
+    auto order = [](const Origin& o) { return std::pair(o.file, o.pos.line); };
+    if (order(*second.origin) < order(*first.origin)) std::swap(first, second);
+    error(At{*second.origin, second.section, "id", {}},
+          fmt::format("id '{}' is already used by {}[{}] in {}", id, first.section,
+                      first.origin->index,
+                      m_.sources.empty() ? "<model>" : m_.sources[first.origin->file]),
+          "ids must be unique; rename one of them");
+  }
+
+  // Where a node is written, for messages about it.
+  static Seen place_of(const NodeRef& n) {
+    switch (n.kind) {
+      case NodeKind::kFunction: return {"functions", &n.function->origin};
+      case NodeKind::kLocation: return {"locations", &n.location->origin};
+      case NodeKind::kService:
+      case NodeKind::kFeature: break;
+    }
+    return {"services", &n.service->origin};
+  }
+
   void check_ids() {
-    std::unordered_map<std::string_view, Seen> nodes, bus, people, mits, scens;
-    nodes.reserve(m_.functions.size() + m_.services.size() + m_.locations.size());
-    unique(m_.functions, "functions", nodes);
-    unique(m_.services, "services", nodes);
-    unique(m_.locations, "locations", nodes);
+    // Functions, services and locations share a namespace: the node index found the clashes.
+    const auto& nodes = nodes_.nodes();
+    for (const auto& [a, b] : nodes_.duplicates()) {
+      const NodeRef& later = nodes[b];
+      if (later.kind == NodeKind::kFeature) {
+        error(At{later.service->origin, "services",
+                 fmt::format("features[{}].id", later.feature->origin.index), later.feature->origin.pos},
+              fmt::format("service '{}' has feature '{}' twice", later.service->id, later.feature->id));
+        continue;
+      }
+      report_duplicate(later.ref, place_of(nodes[a]), place_of(later));
+    }
+    std::unordered_map<std::string_view, Seen> bus, people, mits, scens;
     unique(m_.business_units, "business_units", bus);
     unique(m_.people, "people", people);
     unique(m_.mitigations, "mitigations", mits);
     unique(m_.scenarios, "scenarios", scens);
-    for (const auto& s : m_.services) {
-      std::unordered_set<std::string_view> seen;
-      for (const auto& f : s.features) {
-        if (!f.id.empty() && !seen.insert(f.id).second) {
-          error(At{s.origin, "services", fmt::format("features[{}].id", f.origin.index), f.origin.pos},
-                fmt::format("service '{}' has feature '{}' twice", s.id, f.id));
-        }
-      }
-    }
     for (const auto& b : m_.business_units) bu_ids_.insert(b.id);
     for (const auto& p : m_.people) person_ids_.insert(p.id);
   }

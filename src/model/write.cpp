@@ -120,12 +120,52 @@ std::string to_yaml(const Model& model) {
   return out;
 }
 
+namespace {
+
+// One entity at a time, each built in a small arena: a million-node model is never held as
+// a JSON document besides the model itself.
+template <class T>
+void append_entity(std::string& out, const T& item, bool pretty_print, int indent) {
+  unsigned char buffer[8192];
+  json::monotonic_resource arena(buffer, sizeof buffer);
+  json::object o = detail::to_json(item, &arena);
+  if (pretty_print) {
+    pretty(out, o, indent);
+  } else {
+    out += json::serialize(o);
+  }
+}
+
+template <class T>
+void append_section(std::string& out, const char* key, const std::vector<T>& items,
+                    bool pretty_print) {
+  if (items.empty()) return;
+  out += pretty_print ? ",\n  \"" : ",\"";
+  out += key;
+  out += pretty_print ? "\": [" : "\":[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    if (pretty_print) out += "\n    ";
+    append_entity(out, items[i], pretty_print, 2);
+  }
+  out += pretty_print ? "\n  ]" : "]";
+}
+
+}  // namespace
+
 std::string to_json(const Model& model, bool pretty_print) {
-  json::object doc = detail::to_json_document(model);
-  if (!pretty_print) return json::serialize(doc) + "\n";
-  std::string out;
-  pretty(out, doc, 0);
-  out += '\n';
+  std::string out = pretty_print ? "{\n  \"ebcm\": " : "{\"ebcm\":";
+  out += std::to_string(model.version);
+  out += pretty_print ? ",\n  \"organization\": " : ",\"organization\":";
+  append_entity(out, model.organization, pretty_print, 1);
+  append_section(out, "business_units", model.business_units, pretty_print);
+  append_section(out, "locations", model.locations, pretty_print);
+  append_section(out, "people", model.people, pretty_print);
+  append_section(out, "services", model.services, pretty_print);
+  append_section(out, "functions", model.functions, pretty_print);
+  append_section(out, "mitigations", model.mitigations, pretty_print);
+  append_section(out, "scenarios", model.scenarios, pretty_print);
+  out += pretty_print ? "\n}\n" : "}\n";
   return out;
 }
 
