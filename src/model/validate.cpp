@@ -281,8 +281,10 @@ class Validator {
   }
 
   void check_functions() {
-    std::unordered_map<std::string_view, const Function*> by_id;
-    for (const auto& f : m_.functions) by_id.emplace(f.id, &f);
+    auto function_named = [&](const std::string& id) -> const Function* {
+      const NodeRef* n = id.empty() ? nullptr : nodes_.find(id);
+      return n ? n->function : nullptr;
+    };
     for (const auto& f : m_.functions) {
       Who who{"function", f.id};
       begin_node();
@@ -296,16 +298,28 @@ class Validator {
                                 to_string(n->kind)),
                 "a process's parent is the function it belongs to");
         } else {
-          std::unordered_set<std::string_view> seen{f.id};
-          for (auto it = by_id.find(f.parent); it != by_id.end();
-               it = by_id.find(it->second->parent)) {
-            if (!seen.insert(it->second->id).second) {
-              if (it->second->id == f.id) {
-                error(at, fmt::format("{} is its own ancestor", who.str()),
-                      "a chain of parents must end at a top-level function");
-              }
+          // Floyd's tortoise and hare up the chain: no memory, linear in its length.
+          const Function* slow = &f;
+          const Function* fast = &f;
+          bool loop = false;
+          while (fast && (fast = function_named(fast->parent)) &&
+                 (fast = function_named(fast->parent))) {
+            slow = function_named(slow->parent);
+            if (slow == fast) {
+              loop = true;
               break;
             }
+          }
+          if (loop) {  // f is its own ancestor only if it lies on the loop itself
+            const Function* on = slow;
+            do {
+              if (on == &f) {
+                error(at, fmt::format("{} is its own ancestor", who.str()),
+                      "a chain of parents must end at a top-level function");
+                break;
+              }
+              on = function_named(on->parent);
+            } while (on != slow);
           }
         }
       }

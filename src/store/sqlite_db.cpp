@@ -106,8 +106,9 @@ std::span<const unsigned char> Stmt::blob(int col) const {
 Result<Db> Db::open(const std::string& path) {
   Db db;
   db.path_ = path;
-  int rc = sqlite3_open_v2(path.c_str(), &db.db_,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db.db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) return db_error(db.db_, rc, "cannot open SQLite database '" + path + "'");
   sqlite3_extended_result_codes(db.db_, 1);
   return db;

@@ -4,19 +4,23 @@
 // Schema (version kSchemaVersion, kept in PRAGMA user_version; migrations.cpp):
 //   revision(number PK, author, time_ms, message, added, changed, removed, moved, entity_count)
 //   entity(kind, id, rev_from → revision, rev_to → revision NULL, ord, hash, body)
-//     unique index entity_key(kind, id, rev_from)              -- one entity at any revision
-//     partial index entity_head(ord, kind, id, hash) WHERE rev_to IS NULL
-//                                                               -- the head, in order; covers
-//                                                               -- what a commit compares
-// An entity row is live at revision R when rev_from <= R AND (rev_to IS NULL OR rev_to > R).
-// Rows are never updated except to close them (set rev_to) and never deleted, so old
-// revisions stay readable; a commit writes rows only for the entities that are new, changed
-// or moved, and closes the rows they replace and those of removed entities. `hash` is the
-// 16-byte BLAKE2b of the body, so a commit compares bodies without reading them. Order within
-// a revision: see order_plan.hpp.
+//     index entity_key(kind, id, rev_from, rev_to, ord, hash)
+// An entity row is live at revision R when rev_from <= R AND (rev_to IS NULL OR rev_to > R);
+// the head is the rows with rev_to IS NULL. Rows are never deleted, and never updated except
+// to close them (set rev_to), so old revisions stay readable; a commit inserts rows only for
+// the entities that are new, changed or moved, and closes the rows they replace and those of
+// removed entities. `hash` is a 128-bit hash of the body, so a commit compares bodies without
+// reading them. Order within a revision: `ord`, see order_plan.hpp.
+//
+// One index serves everything: it finds one entity at any revision (kind, id, rev_from); it
+// covers the commit's scan of the head (closed rows' entries are skipped there without
+// reading the table); entities(R) walks it and reads the bodies of the rows live at R only,
+// then sorts them by ord in memory (faster than SQLite's sorter). A second index (say, on the
+// head only) would cost every insert more than it saves. Rows go in in key order, so the
+// index grows at its right edge.
 //
 // Must hold: every revision's live rows have distinct (kind, id) and distinct ords; the
-// revision row's counts describe exactly the rows that commit wrote and closed.
+// revision row's counts describe exactly what that commit changed.
 // Thread safety: one SqliteStore per thread (the connection is opened NOMUTEX).
 #pragma once
 
@@ -47,8 +51,7 @@ struct Statements {
   Stmt head_rows;      // (rowid, kind, id, hash, ord) of the head, for commit
   Stmt insert_entity;  // a new live row
   Stmt close_entity;   // sets rev_to on one row
-  Stmt head_entities;  // the head in model order
-  Stmt entities_at;    // the rows live at a revision, in no particular order
+  Stmt entities_at;    // the rows live at a revision, in key order
   Stmt entity_at;      // one (kind, id) at a revision
 
   static Result<Statements> prepare(Db& db);
@@ -81,9 +84,8 @@ class SqliteStore final : public Store {
   SqliteStore(sqlite::Db db, sqlite::Statements stmts)
       : db_(std::move(db)), stmts_(std::move(stmts)) {}
 
-  Result<std::optional<RevisionInfo>> head_locked();  // inside an open transaction
-  Result<std::vector<model::Entity>> read_entities(sqlite::Stmt& stmt, bool sorted,
-                                                   int64_t total, const ProgressFn& progress);
+  // The newest revision, as the open transaction (if any) sees it.
+  Result<std::optional<RevisionInfo>> read_head();
 
   // Declared first so the statements are finalised before the connection closes.
   sqlite::Db db_;

@@ -1,13 +1,14 @@
 // SqliteStore against real files: schema, revisions, exact models at old revisions, rows
 // written per commit, all-or-nothing.
 
+#include "store/sqlite_store.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
 #include <random>
 
 #include "core/clock.hpp"
-#include "store/sqlite_store.hpp"
 #include "store/store.hpp"
 #include "store/store_test_util.hpp"
 
@@ -17,6 +18,7 @@ namespace {
 using model::Entity;
 using model::EntityKind;
 using testing_util::ent;
+using testing_util::services;
 using testing_util::svc;
 using testing_util::TempDb;
 
@@ -62,9 +64,11 @@ class SqliteStoreTest : public ::testing::Test {
 TEST_F(SqliteStoreTest, OpenCreatesTheSchema) {
   sqlite::Db file = raw(db_);
   EXPECT_EQ(count(file, "PRAGMA user_version"), sqlite::kSchemaVersion);
-  EXPECT_EQ(count(file, "SELECT count(*) FROM sqlite_schema WHERE name IN "
-                        "('revision', 'entity', 'entity_key', 'entity_head')"),
-            4);
+  EXPECT_EQ(count(file,
+                  "SELECT count(*) FROM sqlite_schema WHERE name IN "
+                  "('revision', 'entity', 'entity_key')"),
+            3);
+  EXPECT_EQ(count(file, "PRAGMA page_size"), 16384);
   Result<sqlite::Stmt> mode = file.prepare("PRAGMA journal_mode");
   ASSERT_TRUE(mode);
   ASSERT_TRUE(*mode->step());
@@ -131,14 +135,14 @@ TEST_F(SqliteStoreTest, EveryRevisionReadsBackExactly) {
   const Entity fn_a = ent(EntityKind::kFunction, "a", R"({"id":"a","fn":1})");
   std::vector<std::vector<Entity>> models = {
       {org, loc, svc("a"), svc("b"), svc("c")},
-      {org, loc, svc("a"), svc("b", 2), svc("c")},              // change
+      {org, loc, svc("a"), svc("b", 2), svc("c")},                                // change
       {svc("z"), org, loc, svc("a"), svc("x"), svc("b", 2), svc("c"), svc("y")},  // adds
-      {org, svc("a"), svc("x"), svc("c"), svc("y")},            // removals
-      {org, svc("y"), svc("a"), svc("x"), svc("c")},            // one moved
-      {svc("c"), svc("x"), svc("a"), svc("y"), org},            // reversed
+      {org, svc("a"), svc("x"), svc("c"), svc("y")},                              // removals
+      {org, svc("y"), svc("a"), svc("x"), svc("c")},                              // one moved
+      {svc("c"), svc("x"), svc("a"), svc("y"), org},                              // reversed
       {svc("c"), svc("x"), svc("a"), svc("y"), org, svc("b"), fn_a},  // "b" back, as it was
-      {fn_a, svc("c", 3), org},                                 // mixed
-      {},                                                       // empty model
+      {fn_a, svc("c", 3), org},                                       // mixed
+      {},                                                             // empty model
       {org},
   };
   for (const auto& model : models) commit(model);
@@ -167,13 +171,17 @@ TEST_F(SqliteStoreTest, RandomEditsReadBackExactly) {
     std::vector<Entity> edited;
     for (const Entity& e : model) {
       switch (rng() % 12) {
-        case 0: break;  // removed
-        case 1: edited.push_back(svc(e.id, static_cast<int>(rng() % 1000))); break;
+        case 0:
+          break;  // removed
+        case 1:
+          edited.push_back(svc(e.id, static_cast<int>(rng() % 1000)));
+          break;
         case 2:
           edited.push_back(svc("n" + std::to_string(next_id++)));
           edited.push_back(e);
           break;
-        default: edited.push_back(e);
+        default:
+          edited.push_back(e);
       }
     }
     // Hammer one spot, so that gaps run out and the store has to renumber.
@@ -190,6 +198,24 @@ TEST_F(SqliteStoreTest, RandomEditsReadBackExactly) {
   for (size_t r = 0; r < models.size(); ++r) {
     ASSERT_EQ(at(static_cast<int64_t>(r + 1)), models[r]) << "revision " << r + 1;
   }
+}
+
+TEST_F(SqliteStoreTest, InsertsAtOneSpotOutlastTheGaps) {
+  // Each insert halves the gap between two ords, so some commit here has to renumber.
+  std::vector<Entity> model = services(10);
+  std::vector<std::vector<Entity>> models;
+  for (int round = 0; round < 40; ++round) {
+    model.insert(model.begin() + 1, svc("i" + std::to_string(round)));
+    commit(model);
+    models.push_back(model);
+  }
+  for (size_t r = 0; r < models.size(); ++r) {
+    ASSERT_EQ(at(static_cast<int64_t>(r + 1)), models[r]) << "revision " << r + 1;
+  }
+  EXPECT_EQ(store_->revision(40)->added, 1);
+  EXPECT_EQ(store_->revision(40)->changed, 0);
+  sqlite::Db file = raw(db_);
+  EXPECT_GT(count(file, "SELECT count(*) FROM entity"), 10 + 40) << "no renumbering happened";
 }
 
 TEST_F(SqliteStoreTest, UnchangedCommitMakesNoRevision) {
@@ -214,8 +240,7 @@ TEST_F(SqliteStoreTest, EmptyModelIntoEmptyStoreMakesNoRevision) {
 }
 
 TEST_F(SqliteStoreTest, OneChangeWritesOneRow) {
-  std::vector<Entity> model;
-  for (int i = 0; i < 1000; ++i) model.push_back(svc("s" + std::to_string(i)));
+  std::vector<Entity> model = services(1000);
   commit(model);
   sqlite::Db file = raw(db_);
   EXPECT_EQ(count(file, "SELECT count(*) FROM entity"), 1000);
@@ -250,13 +275,13 @@ TEST_F(SqliteStoreTest, DuplicateKeysFailAndLeaveTheFileAlone) {
 }
 
 TEST_F(SqliteStoreTest, FailureHalfWayRollsBack) {
-  std::vector<Entity> model;
-  for (int i = 0; i < 5000; ++i) model.push_back(svc("s" + std::to_string(i)));
+  std::vector<Entity> model = services(5000);
   commit(model);
   {
     sqlite::Db file = raw(db_);
-    ASSERT_TRUE(file.exec("CREATE TRIGGER fail BEFORE INSERT ON entity WHEN NEW.id = 'boom' "
-                          "BEGIN SELECT RAISE(ABORT, 'injected failure'); END"));
+    ASSERT_TRUE(
+        file.exec("CREATE TRIGGER fail BEFORE INSERT ON entity WHEN NEW.id = 'boom' "
+                  "BEGIN SELECT RAISE(ABORT, 'injected failure'); END"));
   }
   store_ = open_ok(db_);  // statements prepared before the trigger would not see it
   std::vector<Entity> edited = model;
@@ -275,6 +300,27 @@ TEST_F(SqliteStoreTest, FailureHalfWayRollsBack) {
   ASSERT_TRUE(file.exec("DROP TRIGGER fail"));
   store_ = open_ok(db_);
   EXPECT_EQ(commit(edited).number, 2);
+}
+
+TEST_F(SqliteStoreTest, TwoStoresShareOneFile) {
+  auto other = open_ok(db_);
+  ASSERT_TRUE(other);
+  commit({svc("a")});
+  Result<RevisionInfo> r =
+      other->commit(std::vector<Entity>{svc("a"), svc("b")}, {"bo", "", 0, 1}, {});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->number, 2);
+  EXPECT_EQ(r->added, 1);
+  EXPECT_EQ((*store_->head())->author, "bo");
+
+  // Based on revision 1, but the head is 2 now: refused, and nothing written.
+  r = store_->commit(std::vector<Entity>{svc("c")}, {"ann", "", 0, 1}, {});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kConflict);
+  EXPECT_EQ((*other->head())->number, 2);
+  EXPECT_EQ(store_->commit(std::vector<Entity>{svc("c")}, {"ann", "", 0, 2}, {})->number, 3);
+  EXPECT_EQ(store_->commit(std::vector<Entity>{svc("d")}, {"ann", "", 0, 0}, {}).error().code,
+            ErrorCode::kConflict);
 }
 
 TEST_F(SqliteStoreTest, UnknownRevisionIsNotFound) {
@@ -310,8 +356,7 @@ TEST(SqliteStoreOpen, AnotherApplicationsDatabaseIsRefused) {
 }
 
 TEST_F(SqliteStoreTest, ProgressCountsUp) {
-  std::vector<Entity> model;
-  for (int i = 0; i < 25'000; ++i) model.push_back(svc("s" + std::to_string(i)));
+  std::vector<Entity> model = services(25'000);
   std::vector<std::pair<int64_t, int64_t>> calls;
   auto record = [&](int64_t done, int64_t total) { calls.emplace_back(done, total); };
   ASSERT_TRUE(store_->commit(model, {}, record));

@@ -41,6 +41,9 @@ struct CommitRequest {
   std::string author;
   std::string message;
   int64_t time_ms = 0;
+  // When set, the commit fails with kConflict unless the head is still this revision (0: the
+  // store is empty), so an edit made on a stale model does not undo someone else's commit.
+  std::optional<int64_t> base_revision;
 };
 
 // Progress: called now and then with (done, total) during long work; may be empty.

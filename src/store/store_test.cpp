@@ -150,8 +150,8 @@ TEST(OrderPlan, RandomEditsKeepTheContract) {
     std::vector<int64_t> old;
     for (int64_t o : ords) {
       int r = static_cast<int>(rng() % 10);
-      if (r == 0) continue;  // removed
-      if (r == 1) {          // changed
+      if (r == 0 || r == 4) continue;  // removed (as often as new ones come)
+      if (r == 1) {                    // changed
         old.push_back(0);
         continue;
       }

@@ -59,4 +59,12 @@ inline model::Entity svc(const std::string& id, int version = 1) {
              R"({"id":")" + id + R"(","v":)" + std::to_string(version) + "}");
 }
 
+// Services "s0", "s1", ...
+inline std::vector<model::Entity> services(int count) {
+  std::vector<model::Entity> out;
+  out.reserve(static_cast<size_t>(count));
+  for (int i = 0; i < count; ++i) out.push_back(svc("s" + std::to_string(i)));
+  return out;
+}
+
 }  // namespace ebcm::store::testing_util
