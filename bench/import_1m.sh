@@ -28,7 +28,7 @@ fi
 measure() {  # label, command...: prints "label  seconds  peak MiB"
   local label=$1; shift
   local t; t=$(mktemp)
-  /usr/bin/time -f '%e %M' -o "$t" "$@" > /dev/null
+  /usr/bin/time -f '%e %M' -o "$t" "$@" > /dev/null 2>> "$out/bench.log"
   read -r secs kb < "$t"
   rm -f "$t"
   printf '%-44s %8.2f s %8d MiB\n' "$label" "$secs" $((kb / 1024))
@@ -37,7 +37,8 @@ measure() {  # label, command...: prints "label  seconds  peak MiB"
 rm -f "$out"/bench.db* "$out"/baseline.db*
 entities=$(wc -l < "$rows")
 echo
-echo "model: $model ($(du -m "$model" | cut -f1) MiB, $entities entities)"
+echo "model: $model ($(du -mL "$model" | cut -f1) MiB, $entities entities)"
+: > "$out/bench.log"   # what the measured commands print (warnings of the model) goes here
 echo
 printf '%-44s %10s %12s\n' "" "wall" "peak memory"
 measure "ebcm validate" $ebcm validate "$model"

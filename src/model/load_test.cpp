@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "model/validate.hpp"
 
 namespace ebcm::model {
@@ -132,6 +134,47 @@ TEST(Load, DuplicateKeysAreErrors) {
   auto* d = find(l.diagnostics, "given twice");
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->line, 4u);
+}
+
+
+void write(const std::string& path, std::string_view text) {
+  FILE* f = fopen(path.c_str(), "w");
+  fwrite(text.data(), 1, text.size(), f);
+  fclose(f);
+}
+
+TEST(Load, AFolderOfFilesMergesInNameOrder) {
+  std::string dir = testing::TempDir() + "/ebcm-folder";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir + "/teams");
+  write(dir + "/00-org.yaml", "ebcm: 1\norganization: { name: Contoso }\nlocations: [ { id: hq } ]\n");
+  write(dir + "/teams/it.yaml", "functions:\n  - { id: it, requires: [ hq, mail ] }\n");
+  write(dir + "/services.json", R"({"services": [{"id": "mail"}]})");
+  write(dir + "/notes.txt", "not a model");
+  auto l = load_and_validate({dir});
+  EXPECT_FALSE(l.diagnostics.has_errors()) << format_text(l.diagnostics, false);
+  EXPECT_EQ(l.model.organization.name, "Contoso");
+  ASSERT_EQ(l.model.sources.size(), 3u);  // 00-org.yaml, services.json, teams/it.yaml
+  EXPECT_EQ(l.model.functions.size(), 1u);
+  EXPECT_EQ(l.model.services.size(), 1u);
+
+  write(dir + "/zz-org.yaml", "organization: { name: Other }\n");
+  auto twice = load_and_validate({dir});
+  const Diagnostic* d = find(twice.diagnostics, "already described in");
+  ASSERT_NE(d, nullptr) << format_text(twice.diagnostics, false);
+  EXPECT_NE(d->file.find("zz-org.yaml"), std::string::npos);
+  EXPECT_EQ(d->line, 1u);
+}
+
+TEST(Load, UnreadableAndEmptyInputsAreErrorsNotCrashes) {
+  auto missing = load_and_validate({testing::TempDir() + "/no-such-model.yaml"});
+  ASSERT_TRUE(missing.diagnostics.has_errors());
+  EXPECT_NE(missing.diagnostics.items()[0].message.find("cannot read"), std::string::npos);
+  EXPECT_TRUE(yaml("").diagnostics.has_errors());
+  EXPECT_TRUE(yaml("- just\n- a list\n").diagnostics.has_errors());
+  EXPECT_TRUE(load_text("[1, 2]", Format::kJson, "m.json").diagnostics.has_errors());
+  EXPECT_TRUE(load_text("{\"ebcm\": 1, \"functions\": [{\"id\": 7}]}", Format::kJson, "m.json")
+                  .diagnostics.has_errors());
 }
 
 }  // namespace
