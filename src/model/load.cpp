@@ -3,6 +3,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cstring>
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -100,6 +102,7 @@ struct Merge {
   Diagnostics diags;
   bool version = false;
   std::string organization_file;
+  std::vector<JsonItemSpans> json_items;
 
   // What a file's document declared; the organization may be described once only.
   void note(const detail::Reader::DocumentInfo& info, const std::string& name, Pos org) {
@@ -198,10 +201,10 @@ bool read_json_streaming(std::string_view t, const std::string& name, uint32_t i
 
   detail::Reader reader(m.diags, name, index, nullptr, /*yaml=*/false);
   json::object head;
-  std::vector<std::pair<std::string, std::vector<std::pair<size_t, size_t>>>> sections;
+  std::vector<std::pair<std::string, std::vector<std::pair<uint64_t, uint64_t>>>> sections;
   for (const auto& p : parts) {
     if (is_section(p.key) && t[p.begin] == '[') {
-      std::vector<std::pair<size_t, size_t>> items;
+      std::vector<std::pair<uint64_t, uint64_t>> items;
       size_t j = skip_ws(t, p.begin + 1);
       while (j < p.end - 1) {
         size_t e = detail::skip_value(t, j);
@@ -261,6 +264,7 @@ bool read_json_streaming(std::string_view t, const std::string& name, uint32_t i
     to.reserve(to.size() + from.size());
     std::move(from.begin(), from.end(), std::back_inserter(to));
   };
+  m.json_items.push_back(JsonItemSpans{name, std::move(sections)});
   for (Half* part : {&a, &b}) {
     Model& from = part->model;
     Model& to = m.model;
@@ -297,7 +301,7 @@ Loaded finish(Merge& m, const std::string& where) {
     m.diags.error(where, 1, 1, "ebcm", "the format version is missing",
                   "start the model with 'ebcm: 1'");
   }
-  return Loaded{std::move(m.model), std::move(m.diags)};
+  return Loaded{std::move(m.model), std::move(m.diags), std::move(m.json_items)};
 }
 
 std::vector<std::string> expand(const std::vector<std::string>& paths, Diagnostics& diags) {
@@ -348,6 +352,79 @@ std::optional<std::string> read_file(const std::string& path, Diagnostics& diags
   return text;
 }
 
+// Positions for diagnostics of a JSON file. With the item spans of a streamed read, only the
+// items concerned are read again, plus a count of the lines before them; otherwise (or for a
+// path outside the sections) the whole file is scanned once.
+void locate_in_file(const std::string& file, const JsonItemSpans* spans,
+                    const std::vector<Diagnostic*>& diags) {
+  struct Job {
+    Diagnostic* d;
+    uint64_t begin, end;
+    std::string rest;  // the path inside the item
+  };
+  std::vector<Job> jobs;
+  std::vector<Diagnostic*> whole;
+  for (Diagnostic* d : diags) {
+    const auto open = d->path.find('[');
+    const auto close = d->path.find(']');
+    const std::vector<std::pair<uint64_t, uint64_t>>* items = nullptr;
+    if (spans && open != std::string::npos && close != std::string::npos && close > open) {
+      for (const auto& [key, list] : spans->sections) {
+        if (key == std::string_view(d->path).substr(0, open)) items = &list;
+      }
+    }
+    size_t index = 0;
+    auto [ptr, ec] = items ? std::from_chars(d->path.data() + open + 1, d->path.data() + close, index)
+                           : std::from_chars_result{nullptr, std::errc::invalid_argument};
+    if (!items || ec != std::errc() || index >= items->size()) {
+      whole.push_back(d);
+      continue;
+    }
+    std::string rest = d->path.substr(close + 1);
+    if (!rest.empty() && rest[0] == '.') rest.erase(0, 1);
+    jobs.push_back(Job{d, (*items)[index].first, (*items)[index].second, std::move(rest)});
+  }
+  if (!whole.empty()) {
+    Diagnostics ignored;
+    if (auto text = read_file(file, ignored)) locate_json_paths(*text, whole);
+  }
+  if (jobs.empty()) return;
+  std::sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) { return a.begin < b.begin; });
+  std::ifstream in(file, std::ios::binary);
+  uint64_t at = 0, line_start = 0;
+  uint32_t line = 1;
+  std::vector<char> chunk(1 << 20);
+  for (auto& job : jobs) {
+    while (at < job.begin && in) {  // count the lines before the item
+      const auto want = static_cast<std::streamsize>(std::min<uint64_t>(chunk.size(), job.begin - at));
+      in.seekg(static_cast<std::streamoff>(at));
+      in.read(chunk.data(), want);
+      const auto got = in.gcount();
+      if (got <= 0) break;
+      const char* from = chunk.data();
+      const char* to = from + got;
+      while (const void* nl = std::memchr(from, '\n', static_cast<size_t>(to - from))) {
+        from = static_cast<const char*>(nl) + 1;
+        ++line;
+        line_start = at + static_cast<uint64_t>(from - chunk.data());
+      }
+      at += static_cast<uint64_t>(got);
+    }
+    std::string item(job.end - job.begin, '\0');
+    in.clear();
+    in.seekg(static_cast<std::streamoff>(job.begin));
+    in.read(item.data(), static_cast<std::streamsize>(item.size()));
+    std::string full = std::move(job.d->path);
+    job.d->path = job.rest;
+    locate_json_paths(item, {job.d});
+    job.d->path = std::move(full);
+    if (job.d->line == 0) continue;
+    const auto item_col = static_cast<uint32_t>(job.begin - line_start + 1);
+    if (job.d->line == 1) job.d->col += item_col - 1;
+    job.d->line += line - 1;
+  }
+}
+
 }  // namespace
 
 Loaded load_text(std::string_view text, Format format, const std::string& name) {
@@ -386,7 +463,7 @@ Loaded load_and_validate(const std::vector<std::string>& paths,
     validate(l.model, l.diagnostics);
   }
   lap(alongside ? "validate (and alongside)" : "validate");
-  // JSON carries no positions: find them again from the paths, one pass over each file.
+  // JSON carries no positions: find them again from the paths (json_locate.hpp).
   for (const auto& file : l.model.sources) {
     if (!is_json(file)) continue;
     std::vector<Diagnostic*> missing;
@@ -394,9 +471,13 @@ Loaded load_and_validate(const std::vector<std::string>& paths,
       if (d.file == file && d.line == 0 && !d.path.empty()) missing.push_back(&d);
     }
     if (missing.empty()) continue;
-    Diagnostics ignored;
-    if (auto text = read_file(file, ignored)) locate_json_paths(*text, missing);
+    const JsonItemSpans* spans = nullptr;
+    for (const auto& s : l.json_items) {
+      if (s.file == file) spans = &s;
+    }
+    locate_in_file(file, spans, missing);
   }
+  lap("positions");
   l.diagnostics.sort();
   return l;
 }

@@ -21,9 +21,17 @@ namespace ebcm::model {
 
 enum class Format : uint8_t { kYaml, kJson };
 
+// Where the items of a JSON file's sections begin and end (byte offsets), so the line of a
+// diagnostic is found by reading its item again rather than the whole file.
+struct JsonItemSpans {
+  std::string file;
+  std::vector<std::pair<std::string, std::vector<std::pair<uint64_t, uint64_t>>>> sections;
+};
+
 struct Loaded {
   Model model;
   Diagnostics diagnostics;
+  std::vector<JsonItemSpans> json_items;  // for JSON files read item by item
 };
 
 // Format by extension: .json is JSON, anything else YAML.
