@@ -12,11 +12,20 @@ std::optional<Duration> parse_duration(std::string_view text) {
   if (text.size() < 2) return std::nullopt;
   int64_t per = 0;
   switch (text.back()) {
-    case 'm': per = 1; break;
-    case 'h': per = 60; break;
-    case 'd': per = 60 * 24; break;
-    case 'w': per = 60 * 24 * 7; break;
-    default: return std::nullopt;
+    case 'm':
+      per = 1;
+      break;
+    case 'h':
+      per = 60;
+      break;
+    case 'd':
+      per = 60 * 24;
+      break;
+    case 'w':
+      per = 60 * 24 * 7;
+      break;
+    default:
+      return std::nullopt;
   }
   std::string_view digits = text.substr(0, text.size() - 1);
   int64_t n = 0;

@@ -8,9 +8,8 @@ bool is_valid_id(std::string_view id) {
   if (id.empty() || id.size() > 200) return false;
   auto lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
   if (!lower_or_digit(id[0])) return false;
-  return std::all_of(id.begin() + 1, id.end(), [&](char c) {
-    return lower_or_digit(c) || c == '.' || c == '_' || c == '-';
-  });
+  return std::all_of(id.begin() + 1, id.end(),
+                     [&](char c) { return lower_or_digit(c) || c == '.' || c == '_' || c == '-'; });
 }
 
 size_t edit_distance(std::string_view a, std::string_view b, size_t limit) {

@@ -50,8 +50,8 @@ class PathStack {
 };
 
 // The names of a document's sections, in the canonical order.
-inline constexpr const char* kSections[] = {"business_units", "locations", "people", "services",
-                                            "functions", "mitigations", "scenarios"};
+inline constexpr const char* kSections[] = {"business_units", "locations",   "people",   "services",
+                                            "functions",      "mitigations", "scenarios"};
 
 class Reader {
  public:
@@ -72,7 +72,9 @@ class Reader {
   // Reads one item, entry `index` of `section`, into `model` (the streaming JSON loader).
   void read_item(std::string_view section, const json::value& item, size_t index, Model& model);
   // Reads the top-level keys other than the sections (`ebcm`, `organization`, unknown ones).
-  DocumentInfo read_head(const json::object& head, Model& model) { return read_document(head, model); }
+  DocumentInfo read_head(const json::object& head, Model& model) {
+    return read_document(head, model);
+  }
   // Reads one entity of the given kind (the store's bodies); the organization overwrites.
   void read_entity(EntityKind kind, const json::value& value, Model& model);
 

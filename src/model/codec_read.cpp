@@ -1,10 +1,11 @@
 // Reading JSON values into the model, with a diagnostic for every problem found.
-#include <charconv>
-#include <span>
 #include <fmt/format.h>
 
+#include <charconv>
+#include <span>
+
 #include "core/strings.hpp"
-#include "model/codec.hpp"
+#include "model/codec_ctx.hpp"
 
 namespace ebcm::model::detail {
 
@@ -21,266 +22,8 @@ std::string PathStack::render() const {
   return out;
 }
 
-namespace {
-
-using Keys = std::span<const std::string_view>;
-
-constexpr std::string_view kDocumentKeys[] = {"ebcm",      "organization", "business_units", "locations",
-                                "people",    "services",     "functions",      "mitigations",
-                                "scenarios"};
-constexpr std::string_view kOrganizationKeys[] = {"name", "language", "timezone"};
-constexpr std::string_view kBusinessUnitKeys[] = {"id", "name", "parent", "description"};
-constexpr std::string_view kLocationKeys[] = {"id", "name", "kind", "description", "requires", "degraded_by"};
-constexpr std::string_view kPersonKeys[] = {"id", "name", "business_unit", "location", "language", "contacts"};
-constexpr std::string_view kContactKeys[] = {"channel", "address"};
-constexpr std::string_view kServiceKeys[] = {"id",       "name",     "kind",        "provider", "provider_service",
-                               "features", "requires", "degraded_by", "description"};
-constexpr std::string_view kFeatureKeys[] = {"id", "name", "description", "requires", "degraded_by"};
-constexpr std::string_view kFunctionKeys[] = {"id",    "name",        "description", "parent",   "business_unit",
-                                "owner", "criticality", "staff",       "bia",      "requires",
-                                "degraded_by"};
-constexpr std::string_view kStaffKeys[] = {"normal", "minimum"};
-constexpr std::string_view kBiaKeys[] = {"rto", "rpo", "mtpd", "impacts"};
-constexpr std::string_view kMitigationKeys[] = {"id",     "for",   "replaces",    "with",   "activation",
-                                  "status", "owner", "description", "runbook"};
-constexpr std::string_view kScenarioKeys[] = {"id",       "name",    "description", "category",
-                                "disrupt",  "duration"};
-constexpr std::string_view kDisruptKeys[] = {"node", "workforce", "location", "business_unit"};
-constexpr std::string_view kImpactCategories[] = {"operational", "financial", "regulatory", "reputational",
-                                    "safety"};
-
-constexpr std::string_view kLocationKindNames[] = {"office", "datacenter", "remote", "region"};
-constexpr std::string_view kChannelNames[] = {"email", "sms", "voice", "webhook"};
-constexpr std::string_view kServiceKindNames[] = {"cloud", "saas", "on-prem", "network", "facility", "vendor", "device"};
-constexpr std::string_view kCriticalityNames[] = {"critical", "high", "medium", "low"};
-constexpr std::string_view kStatusNames[] = {"planned", "implemented", "validated"};
-
-std::string choices(Keys keys) {
-  std::string out;
-  for (auto k : keys) {
-    if (!out.empty()) out += ", ";
-    out += k;
-  }
-  return out;
-}
-
-}  // namespace
-
-// Everything the readers below share: typed access with a diagnostic on every mismatch.
-struct Reader::Ctx {
-  Reader& r;
-
-  void push(std::string_view key) { r.path_.push(key); }
-  void pop() { r.path_.pop(); }
-
-  Pos pos(const json::value& v) const { return r.positions_ ? r.positions_->get(v) : Pos{}; }
-  void error(const json::value& v, std::string msg, std::string hint = {}) {
-    Pos p = pos(v);
-    r.diags_.error(r.file_, p.line, p.col, r.path_.render(), std::move(msg), std::move(hint));
-  }
-  void warning(const json::value& v, std::string msg, std::string hint = {}) {
-    Pos p = pos(v);
-    r.diags_.warning(r.file_, p.line, p.col, r.path_.render(), std::move(msg), std::move(hint));
-  }
-
-  // Calls fn(value) for `key` of `o` with the path extended, when present and not null.
-  template <class Fn>
-  void field(const json::object& o, std::string_view key, Fn&& fn) {
-    auto it = o.find(key);
-    if (it == o.end() || it->value().is_null()) return;
-    r.path_.push(key);
-    fn(it->value());
-    r.path_.pop();
-  }
-  template <class Fn>
-  void each(const json::array& a, Fn&& fn) {
-    for (size_t i = 0; i < a.size(); ++i) {
-      r.path_.push(i);
-      fn(a[i], i);
-      r.path_.pop();
-    }
-  }
-
-  const json::object* object(const json::value& v, std::string_view what) {
-    if (const auto* o = v.if_object()) return o;
-    error(v, fmt::format("expected {} as a mapping of key: value pairs", what));
-    return nullptr;
-  }
-  const json::array* array(const json::value& v, std::string_view what) {
-    if (const auto* a = v.if_array()) return a;
-    error(v, fmt::format("expected {} as a list", what));
-    return nullptr;
-  }
-  std::optional<std::string> text(const json::value& v) {
-    if (const auto* s = v.if_string()) return std::string(*s);
-    error(v, "expected text");
-    return std::nullopt;
-  }
-  std::optional<int64_t> integer(const json::value& v, std::string_view what) {
-    if (const auto* i = v.if_int64()) return *i;
-    if (const auto* u = v.if_uint64(); u && *u <= INT64_MAX) return static_cast<int64_t>(*u);
-    if (const auto* s = v.if_string(); s && r.yaml_) {
-      int64_t n = 0;
-      auto [ptr, ec] = std::from_chars(s->data(), s->data() + s->size(), n);
-      if (ec == std::errc() && ptr == s->data() + s->size()) return n;
-    }
-    error(v, fmt::format("expected {} as a whole number", what), text_of(v));
-    return std::nullopt;
-  }
-  static std::string text_of(const json::value& v) {
-    return v.is_string() ? fmt::format("got '{}'", std::string_view(v.get_string())) : "";
-  }
-
-  void check_keys(const json::object& o, Keys known, std::string_view what) {
-    for (const auto& kv : o) {
-      std::string_view k = kv.key();
-      bool ok = false;
-      for (auto n : known) ok = ok || n == k;
-      if (ok) continue;
-      r.path_.push(k);
-      std::vector<std::string_view> cands(known.begin(), known.end());
-      std::string near = closest_match(k, cands);
-      warning(kv.value(), fmt::format("unknown key '{}' in {} is ignored", k, what),
-              near.empty() ? fmt::format("known keys: {}", choices(known))
-                           : fmt::format("did you mean '{}'?", near));
-      r.path_.pop();
-    }
-  }
-
-  Origin origin(const json::value& v, size_t index) const {
-    return Origin{r.file_index_, static_cast<uint32_t>(index), pos(v)};
-  }
-
-  // A required id: present, text, valid.
-  std::string id(const json::object& o, const json::value& whole, std::string_view what) {
-    std::string out;
-    auto it = o.find("id");
-    if (it == o.end() || it->value().is_null()) {
-      error(whole, fmt::format("{} has no 'id'", what), "add an id such as 'id: payroll'");
-      return out;
-    }
-    field(o, "id", [&](const json::value& v) { out = id_value(v); });
-    return out;
-  }
-  std::string id_value(const json::value& v) {
-    auto s = text(v);
-    if (!s) return {};
-    if (!is_valid_id(*s)) {
-      error(v, fmt::format("'{}' is not a valid id", *s),
-            "ids are lowercase letters, digits, '.', '_' and '-', starting with a letter or digit");
-    }
-    return *s;
-  }
-  std::string str(const json::object& o, std::string_view key) {
-    std::string out;
-    field(o, key, [&](const json::value& v) { out = text(v).value_or(""); });
-    return out;
-  }
-  std::string ref(const json::object& o, std::string_view key) {
-    std::string out;
-    field(o, key, [&](const json::value& v) { out = ref_value(v); });
-    return out;
-  }
-  std::string ref_value(const json::value& v) {
-    auto s = text(v);
-    if (!s) return {};
-    auto slash = s->find('/');
-    bool ok = slash == std::string::npos
-                  ? is_valid_id(*s)
-                  : is_valid_id(std::string_view(*s).substr(0, slash)) &&
-                        is_valid_id(std::string_view(*s).substr(slash + 1));
-    if (!ok) {
-      error(v, fmt::format("'{}' is not a valid reference", *s),
-            "a reference is an id, or service/feature such as 'exo/mapi'");
-    }
-    return *s;
-  }
-  std::optional<Duration> duration(const json::object& o, std::string_view key) {
-    std::optional<Duration> out;
-    field(o, key, [&](const json::value& v) { out = duration_value(v); });
-    return out;
-  }
-  std::optional<Duration> duration_value(const json::value& v) {
-    auto s = text(v);
-    if (!s) return std::nullopt;
-    auto d = parse_duration(*s);
-    if (!d) {
-      error(v, fmt::format("'{}' is not a duration", *s),
-            "write a whole number and a unit: m, h, d or w, as in 90m, 4h, 2d, 1w");
-    }
-    return d;
-  }
-  template <class E, class Parse>
-  std::optional<E> choice(const json::object& o, std::string_view key, Parse parse, Keys allowed) {
-    std::optional<E> out;
-    field(o, key, [&](const json::value& v) {
-      auto s = text(v);
-      if (!s) return;
-      out = parse(*s);
-      if (!out) {
-        std::vector<std::string_view> cands(allowed.begin(), allowed.end());
-        std::string near = closest_match(*s, cands);
-        error(v, fmt::format("'{}' is not a valid {}", *s, key),
-              near.empty() ? fmt::format("one of: {}", choices(allowed))
-                           : fmt::format("did you mean '{}'?", near));
-      }
-    });
-    return out;
-  }
-
-  std::vector<Ref> refs(const json::object& o, std::string_view key) {
-    std::vector<Ref> out;
-    field(o, key, [&](const json::value& v) {
-      const auto* a = array(v, fmt::format("'{}'", key));
-      if (!a) return;
-      each(*a, [&](const json::value& item, size_t) {
-        out.push_back(Ref{ref_value(item), pos(item)});
-      });
-    });
-    return out;
-  }
-
-  std::vector<Requirement> requirements(const json::object& o) {
-    std::vector<Requirement> out;
-    field(o, "requires", [&](const json::value& v) {
-      const auto* a = array(v, "'requires'");
-      if (!a) return;
-      out.reserve(a->size());
-      each(*a, [&](const json::value& item, size_t) { out.push_back(requirement(item)); });
-    });
-    return out;
-  }
-  Requirement requirement(const json::value& v) {
-    Requirement req;
-    req.pos = pos(v);
-    if (v.is_string()) {
-      req.ref = ref_value(v);
-      return req;
-    }
-    const auto* o = v.if_object();
-    if (!o || o->size() != 1 || (!o->contains("any") && !o->contains("all"))) {
-      error(v, "expected a reference, { any: [...] } or { all: [...] }");
-      return req;
-    }
-    const bool any = o->contains("any");
-    req.kind = any ? Requirement::Kind::kAny : Requirement::Kind::kAll;
-    field(*o, any ? "any" : "all", [&](const json::value& list) {
-      const auto* a = array(list, any ? "'any'" : "'all'");
-      if (!a) return;
-      if (a->empty()) error(list, fmt::format("'{}' needs at least one entry", any ? "any" : "all"));
-      each(*a, [&](const json::value& item, size_t) { req.items.push_back(requirement(item)); });
-    });
-    return req;
-  }
-
-  void node_links(const json::object& o, std::vector<Requirement>& req, std::vector<Ref>& soft) {
-    req = requirements(o);
-    soft = refs(o, "degraded_by");
-  }
-};
-
-Reader::Reader(Diagnostics& diags, std::string file, uint32_t file_index,
-               const PosMap* positions, bool yaml)
+Reader::Reader(Diagnostics& diags, std::string file, uint32_t file_index, const PosMap* positions,
+               bool yaml)
     : diags_(diags),
       file_(std::move(file)),
       file_index_(file_index),
@@ -324,8 +67,7 @@ void read_location(Ctx& c, const json::value& v, size_t index, Model& m) {
   l.id = c.id(*o, v, "a location");
   l.name = c.str(*o, "name");
   l.description = c.str(*o, "description");
-  l.kind = c.choice<LocationKind>(*o, "kind", parse_location_kind,
-                                  kLocationKindNames)
+  l.kind = c.choice<LocationKind>(*o, "kind", parse_location_kind, kLocationKindNames)
                .value_or(LocationKind::kOffice);
   c.node_links(*o, l.requires_, l.degraded_by);
   m.locations.push_back(std::move(l));
@@ -338,7 +80,8 @@ void read_contact(Ctx& c, const json::value& v, Person& p) {
   Contact k;
   k.pos = c.pos(v);
   auto ch = c.choice<Channel>(*o, "channel", parse_channel, kChannelNames);
-  if (!o->contains("channel")) c.error(v, "a contact needs a 'channel'", "email, sms, voice or webhook");
+  if (!o->contains("channel"))
+    c.error(v, "a contact needs a 'channel'", "email, sms, voice or webhook");
   k.channel = ch.value_or(Channel::kEmail);
   k.address = c.str(*o, "address");
   if (!o->contains("address")) {
@@ -412,8 +155,7 @@ void read_service(Ctx& c, const json::value& v, size_t index, Model& m) {
   s.id = c.id(*o, v, "a service");
   s.name = c.str(*o, "name");
   s.description = c.str(*o, "description");
-  s.kind = c.choice<ServiceKind>(*o, "kind", parse_service_kind,
-                                 kServiceKindNames)
+  s.kind = c.choice<ServiceKind>(*o, "kind", parse_service_kind, kServiceKindNames)
                .value_or(ServiceKind::kCloud);
   s.provider = c.str(*o, "provider");
   s.provider_service = c.str(*o, "provider_service");
@@ -453,9 +195,11 @@ void read_bia(Ctx& c, const json::value& v, Function& f) {
       bool known = false;
       for (auto k : kImpactCategories) known = known || k == ic.name;
       if (!known) {
-        std::vector<std::string_view> cands(std::begin(kImpactCategories), std::end(kImpactCategories));
+        std::vector<std::string_view> cands(std::begin(kImpactCategories),
+                                            std::end(kImpactCategories));
         std::string near = closest_match(ic.name, cands);
-        c.warning(cat.value(), fmt::format("'{}' is not one of the usual impact categories", ic.name),
+        c.warning(cat.value(),
+                  fmt::format("'{}' is not one of the usual impact categories", ic.name),
                   near.empty() ? fmt::format("usual: {}", choices(kImpactCategories))
                                : fmt::format("did you mean '{}'?", near));
       }
@@ -495,8 +239,7 @@ void read_function(Ctx& c, const json::value& v, size_t index, Model& m) {
   f.parent = c.ref(*o, "parent");
   f.business_unit = c.ref(*o, "business_unit");
   f.owner = c.ref(*o, "owner");
-  f.criticality = c.choice<Criticality>(*o, "criticality", parse_criticality,
-                                        kCriticalityNames);
+  f.criticality = c.choice<Criticality>(*o, "criticality", parse_criticality, kCriticalityNames);
   c.field(*o, "staff", [&](const json::value& sv) {
     const auto* so = c.object(sv, "'staff'");
     if (!so) return;
@@ -547,8 +290,7 @@ void read_mitigation(Ctx& c, const json::value& v, size_t index, Model& m) {
   }
   x.with = c.refs(*o, "with");
   x.activation = c.duration(*o, "activation");
-  x.status = c.choice<MitigationStatus>(*o, "status", parse_mitigation_status,
-                                        kStatusNames)
+  x.status = c.choice<MitigationStatus>(*o, "status", parse_mitigation_status, kStatusNames)
                  .value_or(MitigationStatus::kPlanned);
   x.owner = c.ref(*o, "owner");
   x.description = c.str(*o, "description");
@@ -686,7 +428,8 @@ Reader::DocumentInfo Reader::read_document(const json::value& root, Model& model
   });
   for (const char* section : kSections) {
     c.field(*o, section, [&](const json::value& v) {
-      if (const auto* a = c.array(v, fmt::format("'{}'", section))) read_section(section, *a, model);
+      if (const auto* a = c.array(v, fmt::format("'{}'", section)))
+        read_section(section, *a, model);
     });
   }
   return info;
@@ -695,14 +438,30 @@ Reader::DocumentInfo Reader::read_document(const json::value& root, Model& model
 void Reader::read_entity(EntityKind kind, const json::value& value, Model& model) {
   Ctx c{*this};
   switch (kind) {
-    case EntityKind::kOrganization: read_organization(c, value, model); break;
-    case EntityKind::kBusinessUnit: read_business_unit(c, value, model.business_units.size(), model); break;
-    case EntityKind::kLocation: read_location(c, value, model.locations.size(), model); break;
-    case EntityKind::kPerson: read_person(c, value, model.people.size(), model); break;
-    case EntityKind::kService: read_service(c, value, model.services.size(), model); break;
-    case EntityKind::kFunction: read_function(c, value, model.functions.size(), model); break;
-    case EntityKind::kMitigation: read_mitigation(c, value, model.mitigations.size(), model); break;
-    case EntityKind::kScenario: read_scenario(c, value, model.scenarios.size(), model); break;
+    case EntityKind::kOrganization:
+      read_organization(c, value, model);
+      break;
+    case EntityKind::kBusinessUnit:
+      read_business_unit(c, value, model.business_units.size(), model);
+      break;
+    case EntityKind::kLocation:
+      read_location(c, value, model.locations.size(), model);
+      break;
+    case EntityKind::kPerson:
+      read_person(c, value, model.people.size(), model);
+      break;
+    case EntityKind::kService:
+      read_service(c, value, model.services.size(), model);
+      break;
+    case EntityKind::kFunction:
+      read_function(c, value, model.functions.size(), model);
+      break;
+    case EntityKind::kMitigation:
+      read_mitigation(c, value, model.mitigations.size(), model);
+      break;
+    case EntityKind::kScenario:
+      read_scenario(c, value, model.scenarios.size(), model);
+      break;
   }
 }
 

@@ -117,7 +117,8 @@ json::object to_json(const Function& f, const json::storage_ptr& sp) {
   put(o, "business_unit", f.business_unit);
   put(o, "owner", f.owner);
   if (f.criticality) o["criticality"] = to_string(*f.criticality);
-  if (f.staff) o["staff"] = json::object({{"normal", f.staff->normal}, {"minimum", f.staff->minimum}}, sp);
+  if (f.staff)
+    o["staff"] = json::object({{"normal", f.staff->normal}, {"minimum", f.staff->minimum}}, sp);
   if (f.bia) {
     json::object b(sp);
     put(b, "rto", f.bia->rto);

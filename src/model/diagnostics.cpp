@@ -1,8 +1,9 @@
 #include "model/diagnostics.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <boost/json.hpp>
-#include <fmt/format.h>
 
 namespace ebcm::model {
 
@@ -51,8 +52,8 @@ std::string format_text(const Diagnostics& diags, bool colour) {
     const char* tone = !colour ? "" : err ? "\033[1;31m" : "\033[1;33m";
     std::string where = d.file;
     if (d.line) where += fmt::format(":{}:{}", d.line, d.col);
-    out += fmt::format("{}{}:{} {}{}:{} ", bold, where, reset, tone, err ? "error" : "warning",
-                       reset);
+    out +=
+        fmt::format("{}{}:{} {}{}:{} ", bold, where, reset, tone, err ? "error" : "warning", reset);
     if (!d.path.empty()) out += d.path + ": ";
     out += d.message;
     if (!d.hint.empty()) out += " (" + d.hint + ")";

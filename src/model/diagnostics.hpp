@@ -28,8 +28,8 @@ class Diagnostics {
  public:
   void error(std::string file, uint32_t line, uint32_t col, std::string path, std::string message,
              std::string hint = {});
-  void warning(std::string file, uint32_t line, uint32_t col, std::string path,
-               std::string message, std::string hint = {});
+  void warning(std::string file, uint32_t line, uint32_t col, std::string path, std::string message,
+               std::string hint = {});
   void add(Diagnostic d);
   void append(const Diagnostics& other);
   // Drops the diagnostics after the first `count` (taking back a failed attempt).

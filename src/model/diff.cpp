@@ -23,7 +23,9 @@ bool all_have_ids(const json::array& a) {
 void compare(const json::value& a, const json::value& b, const std::string& path,
              std::vector<FieldChange>& out) {
   if (a == b) return;
-  auto join = [&](std::string_view key) { return path.empty() ? std::string(key) : path + "." + std::string(key); };
+  auto join = [&](std::string_view key) {
+    return path.empty() ? std::string(key) : path + "." + std::string(key);
+  };
   if (a.is_object() && b.is_object()) {
     const auto& ao = a.get_object();
     const auto& bo = b.get_object();
@@ -105,7 +107,8 @@ std::vector<EntityChange> diff(std::span<const Entity> before, std::span<const E
     out.push_back(std::move(c));
   }
   for (const auto& e : before) {
-    if (!kept.count(Key{e.kind, e.id})) out.push_back({EntityChange::Kind::kRemoved, e.kind, e.id, {}});
+    if (!kept.count(Key{e.kind, e.id}))
+      out.push_back({EntityChange::Kind::kRemoved, e.kind, e.id, {}});
   }
   return out;
 }

@@ -5,7 +5,9 @@
 namespace ebcm::model {
 namespace {
 
-Entity fn(std::string id, std::string body) { return Entity{EntityKind::kFunction, std::move(id), std::move(body)}; }
+Entity fn(std::string id, std::string body) {
+  return Entity{EntityKind::kFunction, std::move(id), std::move(body)};
+}
 
 TEST(Diff, AddedRemovedAndChangedFieldByField) {
   std::vector<Entity> before{

@@ -18,10 +18,8 @@ void add_all(std::vector<Entity>& out, EntityKind kind, const std::vector<T>& it
 std::vector<Entity> to_entities(const Model& m) {
   std::vector<Entity> out;
   out.reserve(1 + m.business_units.size() + m.locations.size() + m.people.size() +
-              m.services.size() + m.functions.size() + m.mitigations.size() +
-              m.scenarios.size());
-  out.push_back(Entity{EntityKind::kOrganization, "",
-                       detail::serialize_entity(m.organization)});
+              m.services.size() + m.functions.size() + m.mitigations.size() + m.scenarios.size());
+  out.push_back(Entity{EntityKind::kOrganization, "", detail::serialize_entity(m.organization)});
   add_all(out, EntityKind::kBusinessUnit, m.business_units);
   add_all(out, EntityKind::kLocation, m.locations);
   add_all(out, EntityKind::kPerson, m.people);

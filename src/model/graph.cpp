@@ -4,10 +4,14 @@ namespace ebcm::model {
 
 const char* to_string(NodeKind kind) {
   switch (kind) {
-    case NodeKind::kFunction: return "function";
-    case NodeKind::kService: return "service";
-    case NodeKind::kFeature: return "feature";
-    case NodeKind::kLocation: return "location";
+    case NodeKind::kFunction:
+      return "function";
+    case NodeKind::kService:
+      return "service";
+    case NodeKind::kFeature:
+      return "feature";
+    case NodeKind::kLocation:
+      return "location";
   }
   return "node";
 }
@@ -18,30 +22,42 @@ const std::vector<Requirement> kNoRequirements;
 
 const std::string& NodeRef::name() const {
   switch (kind) {
-    case NodeKind::kFunction: return function->name;
-    case NodeKind::kService: return service->name;
-    case NodeKind::kFeature: return feature->name;
-    case NodeKind::kLocation: return location->name;
+    case NodeKind::kFunction:
+      return function->name;
+    case NodeKind::kService:
+      return service->name;
+    case NodeKind::kFeature:
+      return feature->name;
+    case NodeKind::kLocation:
+      return location->name;
   }
   return ref;
 }
 
 const std::vector<Requirement>& NodeRef::requires_() const {
   switch (kind) {
-    case NodeKind::kFunction: return function->requires_;
-    case NodeKind::kService: return service->requires_;
-    case NodeKind::kFeature: return feature->requires_;
-    case NodeKind::kLocation: return location->requires_;
+    case NodeKind::kFunction:
+      return function->requires_;
+    case NodeKind::kService:
+      return service->requires_;
+    case NodeKind::kFeature:
+      return feature->requires_;
+    case NodeKind::kLocation:
+      return location->requires_;
   }
   return kNoRequirements;
 }
 
 const std::vector<Ref>& NodeRef::degraded_by() const {
   switch (kind) {
-    case NodeKind::kFunction: return function->degraded_by;
-    case NodeKind::kService: return service->degraded_by;
-    case NodeKind::kFeature: return feature->degraded_by;
-    case NodeKind::kLocation: return location->degraded_by;
+    case NodeKind::kFunction:
+      return function->degraded_by;
+    case NodeKind::kService:
+      return service->degraded_by;
+    case NodeKind::kFeature:
+      return feature->degraded_by;
+    case NodeKind::kLocation:
+      return location->degraded_by;
   }
   static const std::vector<Ref> none;
   return none;

@@ -18,7 +18,7 @@ const char* to_string(NodeKind kind);
 
 struct NodeRef {
   NodeKind kind = NodeKind::kFunction;
-  std::string ref;                   // "exo" or "exo/mapi"
+  std::string ref;  // "exo" or "exo/mapi"
   const Function* function = nullptr;
   const Service* service = nullptr;  // the service, or the owning service of a feature
   const Feature* feature = nullptr;

@@ -65,8 +65,8 @@ inline size_t skip_value(std::string_view t, size_t i) {
     return kNpos;
   }
   const size_t start = i;
-  while (i < t.size() && t[i] != ',' && t[i] != '}' && t[i] != ']' && t[i] != ' ' &&
-         t[i] != '\n' && t[i] != '\r' && t[i] != '\t') {
+  while (i < t.size() && t[i] != ',' && t[i] != '}' && t[i] != ']' && t[i] != ' ' && t[i] != '\n' &&
+         t[i] != '\r' && t[i] != '\t') {
     ++i;
   }
   return i == start ? kNpos : i;

@@ -1,16 +1,16 @@
 #include "model/load.hpp"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <charconv>
-#include <cstring>
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
-#include <fmt/format.h>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -374,8 +374,9 @@ void locate_in_file(const std::string& file, const JsonItemSpans* spans,
       }
     }
     size_t index = 0;
-    auto [ptr, ec] = items ? std::from_chars(d->path.data() + open + 1, d->path.data() + close, index)
-                           : std::from_chars_result{nullptr, std::errc::invalid_argument};
+    auto [ptr, ec] = items
+                         ? std::from_chars(d->path.data() + open + 1, d->path.data() + close, index)
+                         : std::from_chars_result{nullptr, std::errc::invalid_argument};
     if (!items || ec != std::errc() || index >= items->size()) {
       whole.push_back(d);
       continue;
@@ -396,7 +397,8 @@ void locate_in_file(const std::string& file, const JsonItemSpans* spans,
   std::vector<char> chunk(1 << 20);
   for (auto& job : jobs) {
     while (at < job.begin && in) {  // count the lines before the item
-      const auto want = static_cast<std::streamsize>(std::min<uint64_t>(chunk.size(), job.begin - at));
+      const auto want =
+          static_cast<std::streamsize>(std::min<uint64_t>(chunk.size(), job.begin - at));
       in.seekg(static_cast<std::streamoff>(at));
       in.read(chunk.data(), want);
       const auto got = in.gcount();
@@ -452,7 +454,8 @@ Loaded load_and_validate(const std::vector<std::string>& paths,
   auto lap = [&](const char* what) {
     if (!timing) return;
     auto t1 = std::chrono::steady_clock::now();
-    std::fprintf(stderr, "timing: %s %.3f s\n", what, std::chrono::duration<double>(t1 - t0).count());
+    std::fprintf(stderr, "timing: %s %.3f s\n", what,
+                 std::chrono::duration<double>(t1 - t0).count());
     t0 = t1;
   };
   Loaded l = load_paths(paths);

@@ -101,7 +101,9 @@ scenarios:
 
 TEST(Load, JsonDiagnosticsGetTheirLineFromThePath) {
   // Through load_and_validate, which finds JSON positions again.
-  const char* text = "{\"ebcm\": 1,\n \"functions\": [\n  {\"id\": \"a\"},\n  {\"id\": \"b\",\n   \"bia\": {\"rto\": \"soon\"}}\n ]\n}\n";
+  const char* text =
+      "{\"ebcm\": 1,\n \"functions\": [\n  {\"id\": \"a\"},\n  {\"id\": \"b\",\n   \"bia\": "
+      "{\"rto\": \"soon\"}}\n ]\n}\n";
   std::string path = testing::TempDir() + "/loc.json";
   FILE* f = fopen(path.c_str(), "w");
   fputs(text, f);
@@ -136,7 +138,6 @@ TEST(Load, DuplicateKeysAreErrors) {
   EXPECT_EQ(d->line, 4u);
 }
 
-
 void write(const std::string& path, std::string_view text) {
   FILE* f = fopen(path.c_str(), "w");
   fwrite(text.data(), 1, text.size(), f);
@@ -147,7 +148,8 @@ TEST(Load, AFolderOfFilesMergesInNameOrder) {
   std::string dir = testing::TempDir() + "/ebcm-folder";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir + "/teams");
-  write(dir + "/00-org.yaml", "ebcm: 1\norganization: { name: Contoso }\nlocations: [ { id: hq } ]\n");
+  write(dir + "/00-org.yaml",
+        "ebcm: 1\norganization: { name: Contoso }\nlocations: [ { id: hq } ]\n");
   write(dir + "/teams/it.yaml", "functions:\n  - { id: it, requires: [ hq, mail ] }\n");
   write(dir + "/services.json", R"({"services": [{"id": "mail"}]})");
   write(dir + "/notes.txt", "not a model");

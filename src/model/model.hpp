@@ -137,8 +137,8 @@ struct ImpactPoint {
 };
 
 struct ImpactCategory {
-  std::string name;                  // operational, financial, regulatory, reputational, safety, ...
-  std::vector<ImpactPoint> points;   // in the order written
+  std::string name;                 // operational, financial, regulatory, reputational, safety, ...
+  std::vector<ImpactPoint> points;  // in the order written
   bool operator==(const ImpactCategory&) const = default;
 };
 
@@ -207,9 +207,9 @@ struct Model {
 
   bool operator==(const Model& o) const {
     return version == o.version && organization == o.organization &&
-           business_units == o.business_units && locations == o.locations &&
-           people == o.people && services == o.services && functions == o.functions &&
-           mitigations == o.mitigations && scenarios == o.scenarios;
+           business_units == o.business_units && locations == o.locations && people == o.people &&
+           services == o.services && functions == o.functions && mitigations == o.mitigations &&
+           scenarios == o.scenarios;
   }
 };
 

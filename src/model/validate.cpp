@@ -1,8 +1,9 @@
 #include "model/validate.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
-#include <fmt/format.h>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -94,10 +95,13 @@ class Validator {
   // Where a node is written, for messages about it.
   static Seen place_of(const NodeRef& n) {
     switch (n.kind) {
-      case NodeKind::kFunction: return {"functions", &n.function->origin};
-      case NodeKind::kLocation: return {"locations", &n.location->origin};
+      case NodeKind::kFunction:
+        return {"functions", &n.function->origin};
+      case NodeKind::kLocation:
+        return {"locations", &n.location->origin};
       case NodeKind::kService:
-      case NodeKind::kFeature: break;
+      case NodeKind::kFeature:
+        break;
     }
     return {"services", &n.service->origin};
   }
@@ -109,8 +113,10 @@ class Validator {
       const NodeRef& later = nodes[b];
       if (later.kind == NodeKind::kFeature) {
         error(At{later.service->origin, "services",
-                 fmt::format("features[{}].id", later.feature->origin.index), later.feature->origin.pos},
-              fmt::format("service '{}' has feature '{}' twice", later.service->id, later.feature->id));
+                 fmt::format("features[{}].id", later.feature->origin.index),
+                 later.feature->origin.pos},
+              fmt::format("service '{}' has feature '{}' twice", later.service->id,
+                          later.feature->id));
         continue;
       }
       report_duplicate(later.ref, place_of(nodes[a]), place_of(later));
@@ -294,8 +300,9 @@ class Validator {
         if (!n) {
           node(f.parent, at, who, "has parent");
         } else if (n->kind != NodeKind::kFunction) {
-          error(at, fmt::format("{} names '{}', a {}, as its parent", who.str(), f.parent,
-                                to_string(n->kind)),
+          error(at,
+                fmt::format("{} names '{}', a {}, as its parent", who.str(), f.parent,
+                            to_string(n->kind)),
                 "a process's parent is the function it belongs to");
         } else {
           // Floyd's tortoise and hare up the chain: no memory, linear in its length.
@@ -350,8 +357,8 @@ class Validator {
       bool rep_ok =
           node(x.replaces.target, At{x.origin, "mitigations", "replaces", x.replaces.pos}, who);
       for (size_t i = 0; i < x.with.size(); ++i) {
-        node(x.with[i].target, At{x.origin, "mitigations", fmt::format("with[{}]", i), x.with[i].pos},
-             who);
+        node(x.with[i].target,
+             At{x.origin, "mitigations", fmt::format("with[{}]", i), x.with[i].pos}, who);
         if (x.with[i].target == x.replaces.target) {
           report(Severity::kWarning,
                  At{x.origin, "mitigations", fmt::format("with[{}]", i), x.with[i].pos},
@@ -375,7 +382,8 @@ class Validator {
     for (const auto& s : m_.scenarios) {
       Who who{"scenario", s.id};
       if (s.disrupt.empty()) {
-        error(At{s.origin, "scenarios", "disrupt", {}}, fmt::format("{} disrupts nothing", who.str()),
+        error(At{s.origin, "scenarios", "disrupt", {}},
+              fmt::format("{} disrupts nothing", who.str()),
               "add e.g. 'disrupt: [ { node: exo } ]'");
       }
       for (size_t i = 0; i < s.disrupt.size(); ++i) {
@@ -480,12 +488,16 @@ void Validator::check_cycles() {
   }
   for (const auto& g : groups) {
     const NodeRef* first = nodes_.find(g.front());
-    const Origin& o = first->function    ? first->function->origin
+    const Origin& o = first->function   ? first->function->origin
                       : first->location ? first->location->origin
                                         : first->service->origin;
-    const char* section = first->function ? "functions" : first->location ? "locations" : "services";
-    std::string loop = g.size() <= 8 ? join(g, " → ")
-                                     : fmt::format("{} → ... ({} nodes)", join({g.begin(), g.begin() + 8}, " → "), g.size());
+    const char* section = first->function   ? "functions"
+                          : first->location ? "locations"
+                                            : "services";
+    std::string loop =
+        g.size() <= 8
+            ? join(g, " → ")
+            : fmt::format("{} → ... ({} nodes)", join({g.begin(), g.begin() + 8}, " → "), g.size());
     report(Severity::kWarning, At{o, section, "requires", {}},
            fmt::format("requirement cycle: {} require one another", loop),
            "restoring them after an outage may need a manual bootstrap; document it in a runbook");

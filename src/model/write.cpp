@@ -11,9 +11,7 @@ namespace json = boost::json;
 namespace {
 
 // Short containers read best inline, as MODEL.md writes them: `requires: [internet]`.
-bool flow(const json::value& v, size_t limit) {
-  return json::serialize(v).size() <= limit;
-}
+bool flow(const json::value& v, size_t limit) { return json::serialize(v).size() <= limit; }
 
 void emit(YAML::Emitter& e, const json::value& v, size_t flow_limit) {
   switch (v.kind()) {
@@ -27,11 +25,21 @@ void emit(YAML::Emitter& e, const json::value& v, size_t flow_limit) {
       }
       break;
     }
-    case json::kind::int64: e << v.get_int64(); break;
-    case json::kind::uint64: e << v.get_uint64(); break;
-    case json::kind::double_: e << v.get_double(); break;
-    case json::kind::bool_: e << v.get_bool(); break;
-    case json::kind::null: e << YAML::Null; break;
+    case json::kind::int64:
+      e << v.get_int64();
+      break;
+    case json::kind::uint64:
+      e << v.get_uint64();
+      break;
+    case json::kind::double_:
+      e << v.get_double();
+      break;
+    case json::kind::bool_:
+      e << v.get_bool();
+      break;
+    case json::kind::null:
+      e << YAML::Null;
+      break;
     case json::kind::array: {
       if (flow(v, flow_limit)) e << YAML::Flow;
       e << YAML::BeginSeq;
