@@ -11,3 +11,5 @@ echo
 $ebcm summary --db "$db"
 echo
 $ebcm history --db "$db" -n 5
+echo
+$ebcm impact --db "$db" --scenario adfs-outage

@@ -25,5 +25,7 @@ void add_history_commands(CLI::App& root, Commands& out);
 void add_show_command(CLI::App& root, Commands& out);
 // cmd_summary.cpp: summary.
 void add_summary_command(CLI::App& root, Commands& out);
+// cmd_impact.cpp: impact, scenarios.
+void add_impact_commands(CLI::App& root, Commands& out);
 
 }  // namespace ebcm::cli

@@ -1,0 +1,242 @@
+#include "impact/explain.hpp"
+
+#include <algorithm>
+
+namespace ebcm::impact {
+
+size_t Explainer::slot_of(uint32_t node) const {
+  const auto& ns = out_->nodes;
+  return static_cast<size_t>(
+      std::lower_bound(ns.begin(), ns.end(), node,
+                       [](const NodeImpact& a, uint32_t n) { return a.node < n; }) -
+      ns.begin());
+}
+
+// The references behind a non-ok expression: every non-ok child of an `all`; every alternative
+// of a failed `any`; the primary of a degraded one (it holds, but not through its primary way).
+void Explainer::collect_bad(uint32_t expr) {
+  const State r = e_.eval_expr(expr, kNone);
+  if (r == State::kUp) return;
+  const Expr& x = g_.exprs[expr];
+  switch (x.op) {
+    case Expr::Op::kRef: inputs_.push_back(x.a); return;
+    case Expr::Op::kAll:
+      for (uint32_t c = x.a; c < x.b; ++c) collect_bad(c);
+      return;
+    case Expr::Op::kAny:
+      if (r == State::kDown) {
+        for (uint32_t c = x.a; c < x.b; ++c) collect_bad(c);
+      } else {
+        collect_bad(x.a);
+      }
+      return;
+  }
+}
+
+void Explainer::reasons_of(NodeImpact& x) {
+  const uint32_t n = x.node;
+  auto add = [&](Kind kind, uint32_t detail, uint32_t expr) {
+    Reason r{kind, detail, static_cast<uint32_t>(inputs_.size()), 0};
+    if (expr != kNone) collect_bad(expr);
+    r.input_end = static_cast<uint32_t>(inputs_.size());
+    reasons_.push_back(r);
+  };
+  auto add_unique = [](std::vector<uint32_t>& v, uint32_t id) {
+    if (std::find(v.begin(), v.end(), id) == v.end()) v.push_back(id);
+  };
+  if (x.disrupted) {
+    add(Kind::kDisrupted, kNone, kNone);
+    return;
+  }
+  bool failed = false;
+  for (uint32_t k = g_.entry_begin[n]; k < g_.entry_begin[n + 1]; ++k) {
+    const uint32_t root = g_.entries[k];
+    const State r = e_.eval_expr(root, kNone);
+    if (r == State::kUp) continue;
+    const Expr& ex = g_.exprs[root];
+    if (r == State::kDegraded) {
+      if (ex.op == Expr::Op::kAny && e_.eval_expr(ex.a, kNone) != State::kUp) {
+        // The alternative it runs on: the first that is up, else the first that holds at all.
+        uint32_t alt = kNone;
+        for (uint32_t c = ex.a + 1; c < ex.b && alt == kNone; ++c) {
+          if (e_.eval_expr(c, kNone) == State::kUp) alt = c;
+        }
+        for (uint32_t c = ex.a + 1; c < ex.b && alt == kNone; ++c) {
+          if (e_.eval_expr(c, kNone) == State::kDegraded) alt = c;
+        }
+        add(Kind::kAnyAlt, alt, root);
+      } else {
+        add(Kind::kEntry, kNone, root);
+      }
+      continue;
+    }
+    uint32_t carrier = kNone;  // the shortest activation: mits are sorted by it
+    for (uint32_t i = g_.mit_begin[n]; i < g_.mit_begin[n + 1] && carrier == kNone; ++i) {
+      if (g_.mits[i].activation <= now_ && e_.mitigation_applies(g_.mits[i], root)) {
+        carrier = g_.mits[i].model_index;
+      }
+    }
+    if (carrier != kNone) {
+      add_unique(x.mitigations_used, carrier);
+      add(Kind::kMitigated, carrier, root);
+      continue;
+    }
+    failed = true;
+    for (uint32_t i = g_.gap_begin[n]; i < g_.gap_begin[n + 1]; ++i) {
+      if (e_.mitigation_applies(g_.gaps[i], root)) add_unique(x.mitigation_gaps, g_.gaps[i].model_index);
+    }
+    add(ex.op == Expr::Op::kAny ? Kind::kNoAlternative : Kind::kEntry, kNone, root);
+  }
+  if (x.staff_available && *x.staff_available < g_.staff_normal[n]) {
+    add(Kind::kWorkforce, kNone, kNone);
+  }
+  if (!failed) {
+    for (uint32_t k = g_.soft_begin[n]; k < g_.soft_begin[n + 1]; ++k) {
+      if (e_.state_[g_.soft[k]] == State::kDown) {
+        reasons_.push_back(Reason{Kind::kSoft, kNone, static_cast<uint32_t>(inputs_.size()),
+                                  static_cast<uint32_t>(inputs_.size() + 1)});
+        inputs_.push_back(g_.soft[k]);
+      }
+    }
+  }
+}
+
+// Breadth-first from the causes (disrupted nodes, functions short of staff) along "is a reason
+// of" edges: every node's parent is then an input on a shortest chain back to a cause.
+void Explainer::shortest_chains() {
+  const size_t count = out_->nodes.size();
+  dist_.assign(count, kNone);
+  parent_.assign(count, kNone);
+  parent_reason_.assign(count, kNone);
+  std::vector<uint32_t> rev_begin(count + 1, 0), rev, queue;
+  for (size_t s = 0; s < count; ++s) {
+    for (uint32_t r = reason_begin_[s]; r < reason_begin_[s + 1]; ++r) {
+      const Kind k = reasons_[r].kind;
+      if ((k == Kind::kDisrupted || k == Kind::kWorkforce) && dist_[s] == kNone) {
+        dist_[s] = 0;
+        queue.push_back(static_cast<uint32_t>(s));
+      }
+      for (uint32_t i = reasons_[r].input_begin; i < reasons_[r].input_end; ++i) {
+        const size_t u = slot_of(inputs_[i]);
+        if (u < count) ++rev_begin[u + 1];
+      }
+    }
+  }
+  for (size_t s = 0; s < count; ++s) rev_begin[s + 1] += rev_begin[s];
+  rev.resize(rev_begin[count]);
+  std::vector<uint32_t> fill(rev_begin.begin(), rev_begin.end() - 1);
+  for (size_t s = 0; s < count; ++s) {
+    for (uint32_t r = reason_begin_[s]; r < reason_begin_[s + 1]; ++r) {
+      for (uint32_t i = reasons_[r].input_begin; i < reasons_[r].input_end; ++i) {
+        const size_t u = slot_of(inputs_[i]);
+        if (u < count) {
+          rev[fill[u]++] = static_cast<uint32_t>(s);
+        }
+      }
+    }
+  }
+  for (size_t head = 0; head < queue.size(); ++head) {
+    const uint32_t u = queue[head];
+    for (uint32_t k = rev_begin[u]; k < rev_begin[u + 1]; ++k) {
+      const uint32_t v = rev[k];
+      if (dist_[v] != kNone) continue;
+      dist_[v] = dist_[u] + 1;
+      parent_[v] = u;
+      // The first reason of v that names u: the one its chain line describes.
+      for (uint32_t r = reason_begin_[v]; r < reason_begin_[v + 1]; ++r) {
+        for (uint32_t i = reasons_[r].input_begin; i < reasons_[r].input_end; ++i) {
+          if (inputs_[i] == out_->nodes[u].node && parent_reason_[v] == kNone) parent_reason_[v] = r;
+        }
+      }
+      queue.push_back(v);
+    }
+  }
+}
+
+uint32_t Explainer::best_input(const Reason& r) const {
+  uint32_t best = kNone, best_dist = kNone;
+  for (uint32_t i = r.input_begin; i < r.input_end; ++i) {
+    const size_t s = slot_of(inputs_[i]);
+    if (s >= out_->nodes.size()) continue;
+    if (best == kNone || dist_[s] < best_dist) {
+      best = static_cast<uint32_t>(s);
+      best_dist = dist_[s];
+    }
+  }
+  return best;
+}
+
+std::string Explainer::chain(size_t slot) const {
+  std::string text;
+  // Follows parents; each step is strictly closer to a cause, so this ends.
+  for (size_t s = slot, steps = 0; s != kNone && steps <= out_->nodes.size(); ++steps) {
+    const NodeImpact& x = out_->nodes[s];
+    if (!text.empty()) text += " ← ";
+    text += g_.refs[x.node];
+    if (x.disrupted) {
+      text += " is disrupted";
+      break;
+    }
+    text += " is ";
+    text += to_string(x.state);
+    if (parent_[s] == kNone) {
+      if (x.staff_available) {
+        text += " (" + std::to_string(*x.staff_available) + " of " +
+                std::to_string(g_.staff_normal[x.node]) + " staff available)";
+      }
+      break;
+    }
+    const Reason& r = reasons_[parent_reason_[s]];
+    if (r.kind == Kind::kAnyAlt && r.detail != kNone) {
+      const Expr& alt = g_.exprs[r.detail];
+      text += " (running on " +
+              (alt.op == Expr::Op::kRef ? g_.refs[alt.a] : std::string("an alternative")) + ")";
+    } else if (r.kind == Kind::kMitigated) {
+      text += " (on mitigation " + g_.mitigation_ids[r.detail] + ")";
+    }
+    s = parent_[s];
+  }
+  return text;
+}
+
+std::string Explainer::line(size_t slot, const Reason& r) const {
+  const NodeImpact& x = out_->nodes[slot];
+  switch (r.kind) {
+    case Kind::kDisrupted: return g_.refs[x.node] + " is disrupted";
+    case Kind::kWorkforce:
+      return std::to_string(*x.staff_available) + " of " + std::to_string(g_.staff_normal[x.node]) +
+             " staff available (minimum " + std::to_string(g_.staff_minimum[x.node]) + ")";
+    default: break;
+  }
+  const uint32_t u = best_input(r);
+  std::string text = u == kNone ? std::string("a requirement is not met") : chain(u);
+  switch (r.kind) {
+    case Kind::kNoAlternative: return text + "; no alternative holds";
+    case Kind::kAnyAlt:
+      if (r.detail == kNone) return text;
+      return text + "; running on " +
+             (g_.exprs[r.detail].op == Expr::Op::kRef ? g_.refs[g_.exprs[r.detail].a]
+                                                       : std::string("an alternative"));
+    case Kind::kMitigated: return text + "; running on mitigation " + g_.mitigation_ids[r.detail];
+    case Kind::kSoft: return text + " (soft dependency)";
+    default: return text;
+  }
+}
+
+void Explainer::explain(Impact& out) {
+  out_ = &out;
+  reason_begin_.assign(1, 0);
+  for (NodeImpact& x : out.nodes) {
+    if (x.state != State::kUp) reasons_of(x);
+    reason_begin_.push_back(static_cast<uint32_t>(reasons_.size()));
+  }
+  shortest_chains();
+  for (size_t s = 0; s < out.nodes.size(); ++s) {
+    if (!g_.is_function(out.nodes[s].node)) continue;
+    for (uint32_t r = reason_begin_[s]; r < reason_begin_[s + 1]; ++r) {
+      out.nodes[s].because.push_back(line(s, reasons_[r]));
+    }
+  }
+}
+
+}  // namespace ebcm::impact

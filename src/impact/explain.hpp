@@ -1,0 +1,53 @@
+// The reasons behind an impact: for every node a run left not up, what in its requirements is
+// not met, which mitigations carry it and which planned ones would have, and for every function
+// a line per reason following the shortest chain back to a disruption ("odfb is down ← entra is
+// down ← adfs is disrupted").
+//
+// Contract: called by Engine::run() on the end state of the last phase, while the Engine's
+// scratch still holds it; `now` is that phase's time. Fills because, mitigations_used and
+// mitigation_gaps of Impact::nodes. Work is proportional to the nodes not up.
+// Thread safety: as the Engine it reads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "impact/engine.hpp"
+
+namespace ebcm::impact {
+
+class Explainer {
+ public:
+  Explainer(const Engine& engine, int64_t now) : e_(engine), g_(engine.g_), now_(now) {}
+  void explain(Impact& out);
+
+ private:
+  enum class Kind : uint8_t { kEntry, kNoAlternative, kAnyAlt, kMitigated, kSoft, kWorkforce,
+                              kDisrupted };
+  struct Reason {
+    Kind kind = Kind::kEntry;
+    uint32_t detail = kNone;  // kAnyAlt: the Expr standing in; kMitigated: mitigation index
+    uint32_t input_begin = 0, input_end = 0;  // into inputs_: nodes not up behind it
+  };
+
+  void reasons_of(NodeImpact& x);
+  void collect_bad(uint32_t expr);
+  void shortest_chains();
+  std::string chain(size_t slot) const;
+  std::string line(size_t slot, const Reason& r) const;
+  size_t slot_of(uint32_t node) const;
+  uint32_t best_input(const Reason& r) const;
+
+  const Engine& e_;
+  const CompiledGraph& g_;
+  const int64_t now_;
+  const Impact* out_ = nullptr;
+  // Per slot of out_->nodes.
+  std::vector<uint32_t> reason_begin_;
+  std::vector<Reason> reasons_;
+  std::vector<uint32_t> inputs_;
+  std::vector<uint32_t> dist_, parent_, parent_reason_;
+};
+
+}  // namespace ebcm::impact

@@ -1,0 +1,45 @@
+// The impact report (MODEL.md "The impact report"): what a disruption does, in the shape every
+// front end (command line, HTTP, web) shows, and its JSON form.
+//
+// Contract: make_report() lists every function, service, feature and location in `states`
+// (model order), every function that is not up at the end of the duration in `functions`, and
+// every requirement cycle. `down_for` and `duration` are nullopt for an open-ended disruption
+// (JSON null). report_to_json() never fails.
+// Thread safety: pure functions over plain values.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/duration.hpp"
+#include "impact/compiled_graph.hpp"
+#include "impact/engine.hpp"
+
+namespace ebcm::impact {
+
+struct FunctionReport {
+  std::string id;
+  State state = State::kUp;
+  std::vector<std::string> because, mitigations_used, mitigation_gaps;
+  std::optional<Duration> down_for;  // nullopt: open-ended and still down
+  bool rto_breached = false, mtpd_breached = false;
+  std::optional<int64_t> staff_available;
+};
+
+struct Report {
+  std::string scenario;
+  std::optional<Duration> duration;
+  std::vector<std::pair<std::string, State>> states;
+  std::vector<FunctionReport> functions;
+  std::vector<std::vector<std::string>> cycles;
+  // Head-count of the functions not up (their `staff.normal`, where given) and how many of
+  // those people are available.
+  int64_t staff_affected = 0, staff_available = 0;
+};
+
+Report make_report(const CompiledGraph& g, const Impact& impact, std::string scenario);
+std::string report_to_json(const Report& r);
+
+}  // namespace ebcm::impact
