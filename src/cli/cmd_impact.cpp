@@ -189,6 +189,29 @@ std::string render_text(const impact::Report& r, bool markdown, const Style& st)
       out += "    " + st.dim("planned, would have helped: ") + join(f.mitigation_gaps, ", ") + "\n";
     }
   }
+  if (!markdown && !r.recovery_order.empty()) {
+    out += "\n" + st.bold("Restore first") + "\n";
+    for (size_t i = 0; i < r.recovery_order.size() && i < 10; ++i) {
+      const auto& step = r.recovery_order[i];
+      out +=
+          fmt::format("  {:>2}. {} ({}{}{})\n", i + 1, step.function, impact::to_string(step.state),
+                      step.rto ? ", RTO " + format_duration(*step.rto) : "",
+                      step.criticality.empty() ? "" : ", " + step.criticality);
+    }
+  }
+  if (!markdown && !r.business_units.empty()) {
+    out += "\n" + st.bold("Business units hit") + "\n";
+    for (const auto& u : r.business_units) {
+      out += fmt::format(
+          "  {}: {}{}\n", u.business_unit, join(u.functions, ", "),
+          u.staff ? fmt::format(" — {} of {} staff can work", u.staff_available, u.staff) : "");
+    }
+  }
+  if (!markdown && !r.locations.empty()) {
+    std::vector<std::string> locs;
+    for (const auto& [id, s] : r.locations) locs.push_back(id + " " + impact::to_string(s));
+    out += "\n" + st.bold("Locations") + ": " + join(locs, ", ") + "\n";
+  }
   if (!r.cycles.empty()) {
     out += fmt::format("\n{} requirement {} (restoring them may need a manual bootstrap)\n",
                        r.cycles.size(), r.cycles.size() == 1 ? "cycle" : "cycles");

@@ -42,6 +42,8 @@ class Compiler {
     g_.refs.reserve(n);
     g_.owner_service.assign(n, kNone);
     g_.rto.assign(n, kNoMinutes);
+    g_.criticality.assign(n, -1);
+    g_.function_unit.assign(n, kNone);
     g_.mtpd.assign(n, kNoMinutes);
     g_.staff_normal.assign(n, kNoMinutes);
     g_.staff_minimum.assign(n, kNoMinutes);
@@ -62,6 +64,7 @@ class Compiler {
       }
       g_.feature_begin.push_back(static_cast<uint32_t>(g_.features.size()));
       if (const model::Function* f = ns[i].function) {
+        if (f->criticality) g_.criticality[i] = static_cast<int8_t>(*f->criticality);
         if (f->bia && f->bia->rto) g_.rto[i] = f->bia->rto->minutes;
         if (f->bia && f->bia->mtpd) g_.mtpd[i] = f->bia->mtpd->minutes;
         if (f->staff) {
@@ -199,6 +202,11 @@ class Compiler {
       auto it = units_.find(id);
       return it == units_.end() ? kNone : it->second;
     };
+    for (uint32_t v = 0; v < n; ++v) {
+      if (const model::Function* f = index_.nodes()[v].function) {
+        g_.function_unit[v] = unit(f->business_unit);
+      }
+    }
     std::vector<uint32_t> seen(n, kNone);
     g_.unit_begin.push_back(0);
     g_.loc_begin.push_back(0);

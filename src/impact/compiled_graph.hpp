@@ -56,6 +56,10 @@ struct CompiledGraph {
   std::vector<uint32_t> owner_service;  // a feature's service, else kNone
   std::vector<uint32_t> feature_begin, features;  // a service's features
   std::vector<int64_t> rto, mtpd;  // minutes or kNoMinutes
+  // Per node, for reports: a function's criticality (model::Criticality as int, -1 none) and
+  // its own business unit (index into business_units, or kNone).
+  std::vector<int8_t> criticality;
+  std::vector<uint32_t> function_unit;
 
   // --- requirements ---
   std::vector<uint32_t> entry_begin, entries;  // entries: root Expr of each entry

@@ -1,6 +1,9 @@
 #include "impact/report.hpp"
 
 #include <boost/json.hpp>
+#include <climits>
+#include <map>
+#include <tuple>
 
 namespace ebcm::impact {
 
@@ -15,6 +18,41 @@ boost::json::array strings(const std::vector<std::string>& v) {
 boost::json::value duration_value(const std::optional<Duration>& d) {
   if (!d) return nullptr;
   return boost::json::value(format_duration(*d));
+}
+
+// The recovery order and the business units hit, from the functions not up.
+void recovery(const CompiledGraph& g, const Impact& impact, Report& r) {
+  std::vector<const NodeImpact*> hit;
+  for (const NodeImpact& x : impact.nodes) {
+    if (g.is_function(x.node) && x.state != State::kUp) hit.push_back(&x);
+  }
+  auto rank = [&](const NodeImpact* x) {
+    const int64_t rto = g.rto[x->node] == kNoMinutes ? INT64_MAX : g.rto[x->node];
+    const int crit = g.criticality[x->node] < 0 ? 99 : g.criticality[x->node];
+    return std::tuple(x->state == State::kDown ? 0 : 1, rto, crit,
+                      std::string_view(g.refs[x->node]));
+  };
+  std::stable_sort(hit.begin(), hit.end(),
+                   [&](const NodeImpact* a, const NodeImpact* b) { return rank(a) < rank(b); });
+  std::map<std::string, UnitImpact> units;
+  for (const NodeImpact* x : hit) {
+    RecoveryStep step{g.refs[x->node], x->state, std::nullopt, ""};
+    if (g.rto[x->node] != kNoMinutes) step.rto = Duration{g.rto[x->node]};
+    if (g.criticality[x->node] >= 0) {
+      step.criticality = model::to_string(static_cast<model::Criticality>(g.criticality[x->node]));
+    }
+    r.recovery_order.push_back(std::move(step));
+    const uint32_t u = g.function_unit[x->node];
+    if (u == kNone) continue;
+    UnitImpact& ui = units[g.business_units[u]];
+    ui.business_unit = g.business_units[u];
+    ui.functions.push_back(g.refs[x->node]);
+    if (g.staff_normal[x->node] != kNoMinutes) {
+      ui.staff += g.staff_normal[x->node];
+      ui.staff_available += x->staff_available.value_or(g.staff_normal[x->node]);
+    }
+  }
+  for (auto& [id, ui] : units) r.business_units.push_back(std::move(ui));
 }
 
 }  // namespace
@@ -47,6 +85,12 @@ Report make_report(const CompiledGraph& g, const Impact& impact, std::string sce
       r.staff_available += x.staff_available.value_or(g.staff_normal[x.node]);
     }
     r.functions.push_back(std::move(f));
+  }
+  recovery(g, impact, r);
+  for (uint32_t n = 0; n < g.size(); ++n) {
+    if (g.kinds[n] == model::NodeKind::kLocation && r.states[n].second != State::kUp) {
+      r.locations.push_back(r.states[n]);
+    }
   }
   for (const auto& group : g.cycles) {
     std::vector<std::string> ids;
@@ -83,6 +127,27 @@ std::string report_to_json(const Report& r) {
   o["cycles"] = std::move(cycles);
   o["staff_affected"] = r.staff_affected;
   o["staff_available"] = r.staff_available;
+  boost::json::array order;
+  for (const auto& step : r.recovery_order) {
+    boost::json::object j;
+    j["function"] = step.function;
+    j["state"] = to_string(step.state);
+    j["rto"] = duration_value(step.rto);
+    if (!step.criticality.empty()) j["criticality"] = step.criticality;
+    order.emplace_back(std::move(j));
+  }
+  o["recovery_order"] = std::move(order);
+  boost::json::array units;
+  for (const auto& u : r.business_units) {
+    units.emplace_back(boost::json::object{{"business_unit", u.business_unit},
+                                           {"functions", strings(u.functions)},
+                                           {"staff", u.staff},
+                                           {"staff_available", u.staff_available}});
+  }
+  o["business_units"] = std::move(units);
+  boost::json::object locations;
+  for (const auto& [id, s] : r.locations) locations[id] = to_string(s);
+  o["locations"] = std::move(locations);
   return boost::json::serialize(o);
 }
 

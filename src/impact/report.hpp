@@ -28,6 +28,21 @@ struct FunctionReport {
   std::optional<int64_t> staff_available;
 };
 
+// One line of the recovery order: the functions to bring back first come first.
+struct RecoveryStep {
+  std::string function;
+  State state = State::kUp;
+  std::optional<Duration> rto;
+  std::string criticality;  // "" when not given
+};
+
+// The people a business unit has in the functions not up, and how many of them can work.
+struct UnitImpact {
+  std::string business_unit;
+  std::vector<std::string> functions;
+  int64_t staff = 0, staff_available = 0;
+};
+
 struct Report {
   std::string scenario;
   std::optional<Duration> duration;
@@ -37,6 +52,12 @@ struct Report {
   // Head-count of the functions not up (their `staff.normal`, where given) and how many of
   // those people are available.
   int64_t staff_affected = 0, staff_available = 0;
+  // Functions not up, most urgent first: down before degraded, then by RTO (none last), then
+  // by criticality (critical first), then by id.
+  std::vector<RecoveryStep> recovery_order;
+  // Business units with a function not up (by unit id), and locations not up (model order).
+  std::vector<UnitImpact> business_units;
+  std::vector<std::pair<std::string, State>> locations;
 };
 
 Report make_report(const CompiledGraph& g, const Impact& impact, std::string scenario);

@@ -40,6 +40,20 @@ class ImpactCommand(CliTestCase):
         p = self.ebcm("impact", CONTOSO, "--down", "exo", "--duration", "soon", expect=2)
         self.assertIn("--duration 'soon'", p.stderr)
 
+    def test_recovery_order_units_and_locations(self):
+        report = json.loads(self.ok("impact", CONTOSO, "--scenario", "snowstorm", "--json").stdout)
+        order = report["recovery_order"]
+        self.assertEqual(len(order), len(report["functions"]))
+        # down before degraded, then shorter RTO first
+        rank = [(0 if s["state"] == "down" else 1,
+                 int(s["rto"][:-1]) * {"m": 1, "h": 60, "d": 1440, "w": 10080}[s["rto"][-1]]
+                 if s["rto"] else 10 ** 9) for s in order]
+        self.assertEqual(rank, sorted(rank))
+        self.assertEqual(report["locations"], {"hq": "down"})
+        units = {u["business_unit"]: u for u in report["business_units"]}
+        self.assertIn("incident-mgmt", units["it-ops"]["functions"])
+        self.assertLess(units["it-ops"]["staff_available"], units["it-ops"]["staff"])
+
     def test_scenarios_matrix_has_a_row_per_function_and_a_column_per_scenario(self):
         out = self.ok("scenarios", CONTOSO).stdout
         self.assertIn("incident-mgmt", out)
