@@ -8,7 +8,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev libfmt-dev libspdlog-dev
   libsqlite3-dev sqlite3 libsodium-dev
   libboost1.81-dev libboost-json1.81-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev scram
 )
 
 missing=()

@@ -110,6 +110,7 @@ int run_cli(int argc, char** argv) {
   add_show_command(app, commands);
   add_summary_command(app, commands);
   add_impact_commands(app, commands);
+  add_spof_command(app, commands);
   add_help_command(app, commands);
 
   if (argc < 2) {

@@ -15,6 +15,8 @@
 #include "cli/store_access.hpp"
 #include "core/clock.hpp"
 #include "core/strings.hpp"
+#include "impact/compiled_graph.hpp"
+#include "impact/open_psa.hpp"
 #include "model/diagnostics.hpp"
 #include "model/entities.hpp"
 #include "model/load.hpp"
@@ -214,8 +216,13 @@ int run_export(const ExportOptions& o) {
   std::string text;
   progress.stage("writing " + format);
   progress.spin_while([&] {
-    text = format == "json" ? model::to_json(snapshot->model, !o.compact)
-                            : model::to_yaml(snapshot->model);
+    if (format == "open-psa") {
+      // The down logic as an Open-PSA MEF fault tree (docs/spof.md).
+      text = impact::to_open_psa(impact::CompiledGraph::compile(snapshot->model));
+    } else {
+      text = format == "json" ? model::to_json(snapshot->model, !o.compact)
+                              : model::to_yaml(snapshot->model);
+    }
   });
   auto written =
       o.output.empty() || o.output == "-" ? write_stdout(text) : write_file_atomic(o.output, text);
@@ -229,17 +236,19 @@ void add_export(CLI::App& root, Commands& out) {
   add_db_option(*cmd, o->db);
   add_rev_option(*cmd, o->rev);
   cmd->add_option("--format", o->format,
-                  "yaml or json (default: json when PATH ends in .json, else yaml)")
+                  "yaml, json or open-psa (a fault tree; default: json when PATH ends in .json, else yaml)")
       ->type_name("FORMAT")
-      ->check(CLI::IsMember({"yaml", "json"}).description(""));
+      ->check(CLI::IsMember({"yaml", "json", "open-psa"}).description(""));
   cmd->add_option("-o,--output", o->output, "write to PATH instead of stdout")->type_name("PATH");
   cmd->add_flag("--compact", o->compact, "JSON on one line, for big models");
   set_help(*cmd,
-           {.usage = "ebcm export [--db URL] [--rev N] [--format yaml|json] [-o PATH]",
+           {.usage = "ebcm export [--db URL] [--rev N] [--format yaml|json|open-psa] [-o PATH]",
             .details = "Writes the model as it was at a revision (the newest by default) in "
                        "the canonical form, which `ebcm import` reads back to the same model. "
                        "With -o, the text is written to PATH.tmp and renamed over PATH, so "
-                       "PATH never holds half a model.",
+                       "PATH never holds half a model. --format open-psa writes instead the model's "
+                       "down logic as an Open-PSA MEF fault tree (one top gate FN_<id> per "
+                       "function), for SCRAM and other PSA tools; see docs/spof.md.",
             .examples = {{"ebcm export > model.yaml", "the newest revision, as YAML"},
                          {"ebcm export --rev 3 -o model-r3.json", "revision 3, as JSON"}},
             .exit_statuses = {{0, "written"},

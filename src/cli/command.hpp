@@ -27,5 +27,7 @@ void add_show_command(CLI::App& root, Commands& out);
 void add_summary_command(CLI::App& root, Commands& out);
 // cmd_impact.cpp: impact, scenarios.
 void add_impact_commands(CLI::App& root, Commands& out);
+// cmd_spof.cpp: spof.
+void add_spof_command(CLI::App& root, Commands& out);
 
 }  // namespace ebcm::cli
