@@ -20,6 +20,7 @@ test: build
 
 bench: build
 	@bench/import_1m.sh
+	@bench/impact_1m.sh
 
 clean:
 	rm -rf build build-asan
