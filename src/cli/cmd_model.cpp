@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <thread>
 
 #include "cli/command.hpp"
 #include "cli/help.hpp"
@@ -144,6 +145,9 @@ int run_import(const ImportOptions& o) {
       .message = o.message.empty() ? "import " + join(o.paths, " ") : o.message,
       .time_ms = SystemClock().now_ms()};
   progress.stage("importing");
+  // From here on only the entities are needed: the model (a million nodes are ~10^7 small
+  // objects) is freed on the other core while the store works on this one.
+  std::jthread free_model([m = std::move(loaded.model)]() mutable { m = model::Model{}; });
   auto info = (*store)->commit(entities, request, progress.callback());
   progress.clear();
   if (!info) return report(info.error());
