@@ -15,21 +15,14 @@
 #include <string>
 
 #include "impact/spof.hpp"
+#include "impact/test_support.hpp"
 #include "model/load.hpp"
 #include "model/validate.hpp"
 
 namespace ebcm::impact {
 namespace {
 
-std::optional<std::string> run(const std::string& cmd) {
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return std::nullopt;
-  std::string out;
-  char buf[65536];
-  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  if (pclose(p) != 0) return std::nullopt;
-  return out;
-}
+using testing_support::run_command;
 
 TEST(OpenPsa, NamesAreValidIdentifiersAndRoundTrip) {
   for (std::string ref : {"exo/mapi", "a.b-c", "9lives", "x--y-", "n.1x", "a./b", "site-0"}) {
@@ -71,8 +64,7 @@ std::map<std::string, std::set<std::vector<std::string>>> parse_report(const std
 
 TEST(OpenPsa, ScramMinimalCutSetsAreSinglesAndPairs) {
   if (!std::filesystem::exists("/usr/bin/scram")) GTEST_SKIP() << "scram is not installed";
-  const std::string tool = std::string(EBCM_SHARED_DIR) + "/tools/gen-model.py";
-  if (!std::filesystem::exists(tool) || !std::filesystem::exists("/usr/bin/python3")) {
+  if (!testing_support::generated_model("--functions 2 --services 1 --people 1")) {
     GTEST_SKIP() << "python3 or gen-model.py not available";
   }
   const auto dir =
@@ -80,9 +72,8 @@ TEST(OpenPsa, ScramMinimalCutSetsAreSinglesAndPairs) {
   std::filesystem::create_directories(dir);
   size_t singles_seen = 0, pairs_seen = 0;
   for (int seed = 1; seed <= 4; ++seed) {
-    const auto text = run("/usr/bin/python3 " + tool +
-                          " --format json --functions 40 --services 15 --people 5 --seed " +
-                          std::to_string(seed));
+    const auto text = testing_support::generated_model(
+        "--functions 40 --services 15 --people 5 --seed " + std::to_string(seed));
     ASSERT_TRUE(text);
     auto loaded = model::load_text(*text, model::Format::kJson, "gen.json");
     model::validate(loaded.model, loaded.diagnostics);
@@ -92,7 +83,8 @@ TEST(OpenPsa, ScramMinimalCutSetsAreSinglesAndPairs) {
     const auto file = (dir / ("model" + std::to_string(seed) + ".xml")).string();
     const auto report = (dir / ("report" + std::to_string(seed) + ".xml")).string();
     std::ofstream(file) << to_open_psa(g);
-    ASSERT_TRUE(run("/usr/bin/scram --mocus --limit-order 2 " + file + " -o " + report + " 2>&1"))
+    ASSERT_TRUE(
+        run_command("/usr/bin/scram --mocus --limit-order 2 " + file + " -o " + report + " 2>&1"))
         << "scram rejected " << file;
     std::ifstream in(report);
     const auto cuts = parse_report(std::string(std::istreambuf_iterator<char>(in), {}));

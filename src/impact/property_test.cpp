@@ -12,6 +12,7 @@
 
 #include "impact/compiled_graph.hpp"
 #include "impact/engine.hpp"
+#include "impact/test_support.hpp"
 #include "model/graph.hpp"
 #include "model/load.hpp"
 #include "model/validate.hpp"
@@ -42,13 +43,15 @@ struct Naive {
   // Rule 2, with rule 3's "references to `replaces` (and its features) count as up".
   int eval(const Requirement& r, const std::string& replaced) const {
     if (r.kind == Requirement::Kind::kRef) {
-      if (!replaced.empty() && (r.ref == replaced || r.ref.rfind(replaced + "/", 0) == 0)) return kOk;
+      if (!replaced.empty() && (r.ref == replaced || r.ref.rfind(replaced + "/", 0) == 0))
+        return kOk;
       const int n = node(r.ref);
       return n < 0 ? kOk : state[n];
     }
     std::vector<int> v;
     for (const auto& c : r.items) v.push_back(eval(c, replaced));
-    if (r.kind == Requirement::Kind::kAll) return v.empty() ? kOk : *std::max_element(v.begin(), v.end());
+    if (r.kind == Requirement::Kind::kAll)
+      return v.empty() ? kOk : *std::max_element(v.begin(), v.end());
     if (!v.empty() && v[0] == kOk) return kOk;
     if (std::none_of(v.begin(), v.end(), [](int x) { return x != kFail; })) return kFail;
     return kDeg;
@@ -67,7 +70,8 @@ struct Naive {
           if (x.for_.target != n.ref || x.status == model::MitigationStatus::kPlanned) continue;
           if ((x.activation ? x.activation->minutes : 0) > now) continue;
           bool with_ok = true;
-          for (const auto& w : x.with) with_ok = with_ok && node(w.target) >= 0 && state[node(w.target)] != kFail;
+          for (const auto& w : x.with)
+            with_ok = with_ok && node(w.target) >= 0 && state[node(w.target)] != kFail;
           if (with_ok && eval(e, x.replaces.target) != kFail) r = kDeg;
         }
       }
@@ -81,8 +85,10 @@ struct Naive {
     if (n.function && n.function->staff && percent[i] > 0) {
       const int64_t normal = n.function->staff->normal;
       const int64_t out = (normal * percent[i] + 99) / 100;  // ceil, exactly
-      if (normal - out < n.function->staff->minimum) worst = kFail;
-      else if (normal - out < normal) worst = std::max(worst, int(kDeg));
+      if (normal - out < n.function->staff->minimum)
+        worst = kFail;
+      else if (normal - out < normal)
+        worst = std::max(worst, int(kDeg));
     }
     return worst;
   }
@@ -101,7 +107,9 @@ struct Naive {
     }
     if (!w.location.empty()) {
       bool uses = false;
-      model::for_each_ref(f.requires_, [&](const std::string& r, const Requirement&) { uses = uses || r == w.location; });
+      model::for_each_ref(f.requires_, [&](const std::string& r, const Requirement&) {
+        uses = uses || r == w.location;
+      });
       if (!uses) return false;
     }
     return true;
@@ -129,16 +137,19 @@ struct Naive {
     percent.assign(ns.size(), 0);
     for (size_t i = 0; i < ns.size(); ++i) {
       for (const auto& d : down) {
-        if (ns[i].ref == d || (ns[i].kind == model::NodeKind::kFeature && ns[i].service->id == d)) disrupted[i] = true;
+        if (ns[i].ref == d || (ns[i].kind == model::NodeKind::kFeature && ns[i].service->id == d))
+          disrupted[i] = true;
       }
       if (ns[i].function) {
-        for (const auto& w : wf) if (applies(w, *ns[i].function)) percent[i] = std::max(percent[i], w.percent);
+        for (const auto& w : wf)
+          if (applies(w, *ns[i].function)) percent[i] = std::max(percent[i], w.percent);
       }
     }
     std::vector<int64_t> times{0};
     for (const auto& x : m.mitigations) {
       const int64_t t = x.activation ? x.activation->minutes : 0;
-      if (x.status != model::MitigationStatus::kPlanned && (!duration || t <= *duration)) times.push_back(t);
+      if (x.status != model::MitigationStatus::kPlanned && (!duration || t <= *duration))
+        times.push_back(t);
     }
     std::sort(times.begin(), times.end());
     times.erase(std::unique(times.begin(), times.end()), times.end());
@@ -163,17 +174,8 @@ struct Naive {
 };
 
 std::optional<std::string> generate(int seed, bool cycles) {
-  const std::string tool = std::string(EBCM_SHARED_DIR) + "/tools/gen-model.py";
-  if (!std::filesystem::exists(tool) || !std::filesystem::exists("/usr/bin/python3")) return std::nullopt;
-  std::string cmd = "/usr/bin/python3 " + tool + " --functions 120 --services 40 --people 30 --seed " +
-                    std::to_string(seed) + (cycles ? " --cycles 0.2" : "") + " --format json";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return std::nullopt;
-  std::string out;
-  char buf[65536];
-  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  if (pclose(p) != 0) return std::nullopt;
-  return out;
+  return testing_support::generated_model("--functions 120 --services 40 --people 30 --seed " +
+                                          std::to_string(seed) + (cycles ? " --cycles 0.2" : ""));
 }
 
 TEST(ImpactProperty, EngineMatchesNaiveEvaluator) {
@@ -202,8 +204,10 @@ TEST(ImpactProperty, EngineMatchesNaiveEvaluator) {
     for (const auto& s : m.scenarios) {
       Case c;
       for (const auto& d : s.disrupt) {
-        if (d.kind == model::Disruption::Kind::kNode) c.down.push_back(d.node);
-        else c.wf.push_back({d.percent, d.location, d.business_unit});
+        if (d.kind == model::Disruption::Kind::kNode)
+          c.down.push_back(d.node);
+        else
+          c.wf.push_back({d.percent, d.location, d.business_unit});
       }
       c.duration = s.duration ? std::optional<int64_t>(s.duration->minutes) : std::nullopt;
       cases.push_back(c);
@@ -215,8 +219,12 @@ TEST(ImpactProperty, EngineMatchesNaiveEvaluator) {
       Case c;
       c.down.push_back(pick());
       if (k % 2 == 1) c.down.push_back(pick());
-      if (k == 4) c.wf.push_back({static_cast<int>(rng() % 101), "", m.business_units[rng() % m.business_units.size()].id});
-      if (k == 5) c.wf.push_back({static_cast<int>(rng() % 101), m.locations[rng() % m.locations.size()].id, ""});
+      if (k == 4)
+        c.wf.push_back({static_cast<int>(rng() % 101), "",
+                        m.business_units[rng() % m.business_units.size()].id});
+      if (k == 5)
+        c.wf.push_back(
+            {static_cast<int>(rng() % 101), m.locations[rng() % m.locations.size()].id, ""});
       if (k % 3 != 0) c.duration = durations[rng() % 4];
       cases.push_back(c);
     }

@@ -13,6 +13,7 @@
 
 #include "impact/compiled_graph.hpp"
 #include "impact/engine.hpp"
+#include "impact/test_support.hpp"
 #include "model/load.hpp"
 #include "model/validate.hpp"
 
@@ -20,17 +21,7 @@ namespace ebcm::impact {
 namespace {
 
 std::optional<std::string> generate(const std::string& args) {
-  const std::string tool = std::string(EBCM_SHARED_DIR) + "/tools/gen-model.py";
-  if (!std::filesystem::exists(tool) || !std::filesystem::exists("/usr/bin/python3")) {
-    return std::nullopt;
-  }
-  FILE* p = popen(("/usr/bin/python3 " + tool + " --format json " + args).c_str(), "r");
-  if (p == nullptr) return std::nullopt;
-  std::string out;
-  char buf[65536];
-  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  if (pclose(p) != 0) return std::nullopt;
-  return out;
+  return testing_support::generated_model(args);
 }
 
 model::Model parse(const std::string& text, model::Format format) {
