@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/cycles.hpp"
 #include "core/strings.hpp"
 #include "model/graph.hpp"
 
@@ -435,56 +436,15 @@ class Validator {
 
 void Validator::check_cycles() {
   const auto& nodes = nodes_.nodes();
-  const size_t n = nodes.size();
   const auto& start = start_;
   const auto& edges = edges_;
 
-  constexpr uint32_t kUnseen = UINT32_MAX;
-  std::vector<uint32_t> index(n, kUnseen), low(n, 0);
-  std::vector<bool> on_stack(n, false);
-  std::vector<uint32_t> stack;
-  std::vector<std::pair<uint32_t, uint32_t>> call;  // (node, next edge)
-  uint32_t counter = 0;
   std::vector<std::vector<std::string>> groups;
-  for (uint32_t root = 0; root < n; ++root) {
-    if (index[root] != kUnseen) continue;
-    call.emplace_back(root, start[root]);
-    index[root] = low[root] = counter++;
-    stack.push_back(root);
-    on_stack[root] = true;
-    while (!call.empty()) {
-      auto& [v, e] = call.back();
-      if (e < start[v + 1]) {
-        uint32_t w = edges[e++];
-        if (index[w] == kUnseen) {
-          index[w] = low[w] = counter++;
-          stack.push_back(w);
-          on_stack[w] = true;
-          call.emplace_back(w, start[w]);
-        } else if (on_stack[w]) {
-          low[v] = std::min(low[v], index[w]);
-        }
-        continue;
-      }
-      const uint32_t done = v;
-      call.pop_back();
-      if (!call.empty()) low[call.back().first] = std::min(low[call.back().first], low[done]);
-      if (low[done] != index[done]) continue;
-      std::vector<std::string> group;
-      uint32_t w;
-      do {
-        w = stack.back();
-        stack.pop_back();
-        on_stack[w] = false;
-        group.push_back(nodes[w].ref);
-      } while (w != done);
-      bool self_loop = false;
-      for (uint32_t k = start[done]; k < start[done + 1]; ++k) self_loop |= edges[k] == done;
-      if (group.size() > 1 || self_loop) {
-        std::sort(group.begin(), group.end());
-        groups.push_back(std::move(group));
-      }
-    }
+  for (const auto& members : find_cycles(start, edges)) {
+    std::vector<std::string> group;
+    for (uint32_t w : members) group.push_back(nodes[w].ref);
+    std::sort(group.begin(), group.end());
+    groups.push_back(std::move(group));
   }
   for (const auto& g : groups) {
     const NodeRef* first = nodes_.find(g.front());
