@@ -21,6 +21,7 @@ test: build
 bench: build
 	@bench/import_1m.sh
 	@bench/impact_1m.sh
+	@bench/spof_100k.sh
 
 clean:
 	rm -rf build build-asan
