@@ -64,7 +64,7 @@ size_t bytes(const std::vector<T>& v) {
 }
 
 // What the graph's public arrays hold (capacity, strings' heap buffers included); the two
-// private lookup maps (ref → node, unit → index) are not counted here, RSS counts them.
+// private lookup tables (ref → node, unit → index) are not counted here, RSS counts them.
 size_t array_bytes(const CompiledGraph& g) {
   size_t b = bytes(g.refs) + bytes(g.kinds) + bytes(g.owner_service) + bytes(g.feature_begin) +
              bytes(g.features) + bytes(g.rto) + bytes(g.mtpd) + bytes(g.entry_begin) +
@@ -251,7 +251,7 @@ int main(int argc, char** argv) {
   fmt::print("compile         {:8.2f} s    RSS {:7.0f} MiB (+{:.0f} MiB; peak so far {:.0f} MiB)\n",
              compile_s, mib(rss_compiled), mib(rss_compiled - rss_loaded), mib(hwm_compile));
   fmt::print("model freed                   RSS {:7.0f} MiB: the compiled graph holds {:.0f} MiB "
-             "resident ({:.0f} MiB in its arrays, the rest its two lookup maps)\n",
+             "resident ({:.0f} MiB in its arrays, the rest its lookup tables)\n",
              mib(rss_graph_only), mib(rss_graph_only - rss_start),
              static_cast<double>(graph_arrays) / (1 << 20));
 

@@ -1,6 +1,7 @@
 #include "impact/compiled_graph.hpp"
 
 #include <algorithm>
+#include <functional>
 
 namespace ebcm::impact {
 
@@ -51,8 +52,6 @@ class Compiler {
       g_.refs.push_back(node.ref);
       g_.kinds.push_back(node.kind);
     }
-    // find() returns the first of duplicates, as NodeIndex does.
-    for (uint32_t i = 0; i < n; ++i) lookup_.emplace(g_.refs[i], i);
     // Features follow their service in NodeIndex order.
     g_.feature_begin.push_back(0);
     for (uint32_t i = 0; i < n; ++i) {
@@ -76,9 +75,10 @@ class Compiler {
     }
   }
 
+  // NodeIndex's open-addressing lookup (the first of duplicates), no string copies.
   uint32_t resolve(std::string_view ref) const {
-    auto it = lookup_.find(std::string(ref));
-    return it == lookup_.end() ? kNone : it->second;
+    const model::NodeRef* r = index_.find(ref);
+    return r == nullptr ? kNone : static_cast<uint32_t>(r - index_.nodes().data());
   }
 
   // Emits `r` at exprs[slot]; children of any/all get a contiguous block appended first.
@@ -124,7 +124,13 @@ class Compiler {
 
   void mitigations() {
     const size_t n = g_.size();
-    std::vector<std::vector<CompiledMitigation>> counting(n), planned(n);
+    // Counting sort by `for` node (model order kept within a node), then a stable sort of each
+    // node's counting ones by activation: no per-node vectors.
+    std::vector<CompiledMitigation> all;
+    std::vector<uint32_t> for_of;
+    std::vector<uint8_t> planned_of;
+    all.reserve(m_.mitigations.size());
+    g_.mitigation_ids.reserve(m_.mitigations.size());
     for (uint32_t i = 0; i < m_.mitigations.size(); ++i) {
       const auto& x = m_.mitigations[i];
       g_.mitigation_ids.push_back(x.id);
@@ -138,25 +144,41 @@ class Compiler {
         if (t != kNone) g_.with_nodes.push_back(t);
       }
       c.with_end = static_cast<uint32_t>(g_.with_nodes.size());
-      (x.status == model::MitigationStatus::kPlanned ? planned : counting)[for_node].push_back(c);
+      all.push_back(c);
+      for_of.push_back(for_node);
+      planned_of.push_back(x.status == model::MitigationStatus::kPlanned ? 1 : 0);
     }
-    g_.mit_begin.push_back(0);
-    g_.gap_begin.push_back(0);
+    g_.mit_begin.assign(n + 1, 0);
+    g_.gap_begin.assign(n + 1, 0);
+    for (size_t i = 0; i < all.size(); ++i) ++(planned_of[i] ? g_.gap_begin : g_.mit_begin)[for_of[i] + 1];
+    for (size_t k = 0; k < n; ++k) {
+      g_.mit_begin[k + 1] += g_.mit_begin[k];
+      g_.gap_begin[k + 1] += g_.gap_begin[k];
+    }
+    g_.mits.resize(g_.mit_begin[n]);
+    g_.gaps.resize(g_.gap_begin[n]);
+    std::vector<uint32_t> mit_fill(g_.mit_begin.begin(), g_.mit_begin.end() - 1);
+    std::vector<uint32_t> gap_fill(g_.gap_begin.begin(), g_.gap_begin.end() - 1);
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (planned_of[i]) {
+        g_.gaps[gap_fill[for_of[i]]++] = all[i];
+      } else {
+        g_.mits[mit_fill[for_of[i]]++] = all[i];
+      }
+    }
     for (size_t k = 0; k < n; ++k) {
       // Stable: equal activations keep model order, so the named mitigation is deterministic.
-      std::stable_sort(counting[k].begin(), counting[k].end(),
-                       [](const auto& a, const auto& b) { return a.activation < b.activation; });
-      g_.mits.insert(g_.mits.end(), counting[k].begin(), counting[k].end());
-      g_.gaps.insert(g_.gaps.end(), planned[k].begin(), planned[k].end());
-      g_.mit_begin.push_back(static_cast<uint32_t>(g_.mits.size()));
-      g_.gap_begin.push_back(static_cast<uint32_t>(g_.gaps.size()));
+      if (g_.mit_begin[k + 1] - g_.mit_begin[k] > 1) {
+        std::stable_sort(g_.mits.begin() + g_.mit_begin[k], g_.mits.begin() + g_.mit_begin[k + 1],
+                         [](const auto& a, const auto& b) { return a.activation < b.activation; });
+      }
     }
   }
 
   // Calls fn(target) for every reference of node n's entries.
   template <class Fn>
-  void for_each_target(uint32_t n, Fn&& fn) const {
-    std::vector<uint32_t> stack;
+  void for_each_target(uint32_t n, Fn&& fn) {
+    std::vector<uint32_t>& stack = stack_;  // reused: no allocation per node
     for (uint32_t k = g_.entry_begin[n]; k < g_.entry_begin[n + 1]; ++k) {
       stack.push_back(g_.entries[k]);
       while (!stack.empty()) {
@@ -294,9 +316,10 @@ class Compiler {
   }
 
  public:
-  std::unordered_map<std::string, uint32_t> lookup_, units_;
+  std::unordered_map<std::string, uint32_t> units_;
 
  private:
+  std::vector<uint32_t> stack_;
   const model::Model& m_;
   CompiledGraph& g_;
   model::NodeIndex index_;
@@ -308,14 +331,40 @@ CompiledGraph CompiledGraph::compile(const model::Model& model) {
   CompiledGraph g;
   Compiler c(model, g);
   c.run();
-  g.by_ref_ = std::move(c.lookup_);
   g.by_unit_ = std::move(c.units_);
+  g.build_lookup();
   return g;
 }
 
+// Open addressing over refs: each slot is (hash high 32 bits << 32 | node + 1), 0 empty, at
+// most half full. The first of duplicate refs wins, as in NodeIndex.
+void CompiledGraph::build_lookup() {
+  uint64_t cap = 16;
+  while (cap < 2 * static_cast<uint64_t>(refs.size())) cap <<= 1;
+  by_ref_.assign(cap, 0);
+  mask_ = cap - 1;
+  for (uint32_t i = 0; i < refs.size(); ++i) {
+    const uint64_t h = std::hash<std::string_view>{}(refs[i]);
+    for (uint64_t p = h & mask_;; p = (p + 1) & mask_) {
+      const uint64_t slot = by_ref_[p];
+      if (slot == 0) {
+        by_ref_[p] = (h >> 32) << 32 | (i + 1);
+        break;
+      }
+      if ((slot >> 32) == (h >> 32) && refs[(slot & 0xffffffffu) - 1] == refs[i]) break;
+    }
+  }
+}
+
 uint32_t CompiledGraph::find(std::string_view ref) const {
-  auto it = by_ref_.find(std::string(ref));
-  return it == by_ref_.end() ? kNone : it->second;
+  if (by_ref_.empty()) return kNone;
+  const uint64_t h = std::hash<std::string_view>{}(ref);
+  for (uint64_t p = h & mask_;; p = (p + 1) & mask_) {
+    const uint64_t slot = by_ref_[p];
+    if (slot == 0) return kNone;
+    const auto i = static_cast<uint32_t>(slot & 0xffffffffu) - 1;
+    if ((slot >> 32) == (h >> 32) && refs[i] == ref) return i;
+  }
 }
 
 uint32_t CompiledGraph::find_business_unit(std::string_view id) const {

@@ -93,7 +93,9 @@ struct CompiledGraph {
   std::vector<std::vector<uint32_t>> cycles;
 
  private:
-  std::unordered_map<std::string, uint32_t> by_ref_;
+  void build_lookup();
+  std::vector<uint64_t> by_ref_;  // open addressing, see build_lookup()
+  uint64_t mask_ = 0;
   std::unordered_map<std::string, uint32_t> by_unit_;
 };
 

@@ -4,14 +4,6 @@
 
 namespace ebcm::impact {
 
-size_t Explainer::slot_of(uint32_t node) const {
-  const auto& ns = out_->nodes;
-  return static_cast<size_t>(
-      std::lower_bound(ns.begin(), ns.end(), node,
-                       [](const NodeImpact& a, uint32_t n) { return a.node < n; }) -
-      ns.begin());
-}
-
 // The references behind a non-ok expression: every non-ok child of an `all`; every alternative
 // of a failed `any`; the primary of a degraded one (it holds, but not through its primary way).
 void Explainer::collect_bad(uint32_t expr) {
@@ -33,7 +25,7 @@ void Explainer::collect_bad(uint32_t expr) {
   }
 }
 
-void Explainer::reasons_of(NodeImpact& x) {
+void Explainer::reasons_of(const NodeImpact& x, Explanation* words) {
   const uint32_t n = x.node;
   auto add = [&](Kind kind, uint32_t detail, uint32_t expr) {
     Reason r{kind, detail, static_cast<uint32_t>(inputs_.size()), 0};
@@ -77,13 +69,13 @@ void Explainer::reasons_of(NodeImpact& x) {
       }
     }
     if (carrier != kNone) {
-      add_unique(x.mitigations_used, carrier);
+      if (words) add_unique(words->mitigations_used, carrier);
       add(Kind::kMitigated, carrier, root);
       continue;
     }
     failed = true;
-    for (uint32_t i = g_.gap_begin[n]; i < g_.gap_begin[n + 1]; ++i) {
-      if (e_.mitigation_applies(g_.gaps[i], root)) add_unique(x.mitigation_gaps, g_.gaps[i].model_index);
+    for (uint32_t i = g_.gap_begin[n]; words && i < g_.gap_begin[n + 1]; ++i) {
+      if (e_.mitigation_applies(g_.gaps[i], root)) add_unique(words->mitigation_gaps, g_.gaps[i].model_index);
     }
     add(ex.op == Expr::Op::kAny ? Kind::kNoAlternative : Kind::kEntry, kNone, root);
   }
@@ -225,16 +217,30 @@ std::string Explainer::line(size_t slot, const Reason& r) const {
 
 void Explainer::explain(Impact& out) {
   out_ = &out;
+  out.explanations.clear();
+  out.explained = true;
+  reasons_.clear();
+  inputs_.clear();
   reason_begin_.assign(1, 0);
-  for (NodeImpact& x : out.nodes) {
-    if (x.state != State::kUp) reasons_of(x);
+  reason_begin_.reserve(out.nodes.size() + 1);
+  for (const NodeImpact& x : out.nodes) {
+    if (x.state != State::kUp) {
+      Explanation* words = nullptr;
+      if (g_.is_function(x.node)) {
+        words = &out.explanations.emplace_back();
+        words->node = x.node;
+      }
+      reasons_of(x, words);
+    }
     reason_begin_.push_back(static_cast<uint32_t>(reasons_.size()));
   }
   shortest_chains();
-  for (size_t s = 0; s < out.nodes.size(); ++s) {
-    if (!g_.is_function(out.nodes[s].node)) continue;
+  size_t next = 0;  // explanations are by node, as out.nodes
+  for (size_t s = 0; s < out.nodes.size() && next < out.explanations.size(); ++s) {
+    if (out.nodes[s].node != out.explanations[next].node) continue;
+    Explanation& words = out.explanations[next++];
     for (uint32_t r = reason_begin_[s]; r < reason_begin_[s + 1]; ++r) {
-      out.nodes[s].because.push_back(line(s, reasons_[r]));
+      words.because.push_back(line(s, reasons_[r]));
     }
   }
 }

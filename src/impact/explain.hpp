@@ -3,12 +3,14 @@
 // a line per reason following the shortest chain back to a disruption ("odfb is down ← entra is
 // down ← adfs is disrupted").
 //
-// Contract: called by Engine::run() on the end state of the last phase, while the Engine's
-// scratch still holds it; `now` is that phase's time. Fills because, mitigations_used and
-// mitigation_gaps of Impact::nodes. Work is proportional to the nodes not up.
+// Contract: called by Engine::explain() on the end state of the last phase, while the Engine's
+// scratch still holds it; `now` is that phase's time. Fills Impact::explanations (because,
+// mitigations_used and mitigation_gaps of every function not up). Work is proportional to the
+// nodes not up: a node's slot in Impact::nodes is the Engine's dense slot_ array.
 // Thread safety: as the Engine it reads.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -31,12 +33,15 @@ class Explainer {
     uint32_t input_begin = 0, input_end = 0;  // into inputs_: nodes not up behind it
   };
 
-  void reasons_of(NodeImpact& x);
+  void reasons_of(const NodeImpact& x, Explanation* words);
   void collect_bad(uint32_t expr);
   void shortest_chains();
   std::string chain(size_t slot) const;
   std::string line(size_t slot, const Reason& r) const;
-  size_t slot_of(uint32_t node) const;
+  size_t slot_of(uint32_t node) const {
+    const uint32_t s = e_.slot_[node];
+    return s == kNone ? SIZE_MAX : s;
+  }
   uint32_t best_input(const Reason& r) const;
 
   const Engine& e_;

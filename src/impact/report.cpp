@@ -68,14 +68,19 @@ Report make_report(const CompiledGraph& g, const Impact& impact, std::string sce
     if (next < impact.nodes.size() && impact.nodes[next].node == n) s = impact.nodes[next++].state;
     r.states.emplace_back(g.refs[n], s);
   }
+  size_t words = 0;  // impact.explanations is by node index too
   for (const NodeImpact& x : impact.nodes) {
     if (!g.is_function(x.node) || x.state == State::kUp) continue;
     FunctionReport f;
     f.id = g.refs[x.node];
     f.state = x.state;
-    f.because = x.because;
-    for (uint32_t m : x.mitigations_used) f.mitigations_used.push_back(g.mitigation_ids[m]);
-    for (uint32_t m : x.mitigation_gaps) f.mitigation_gaps.push_back(g.mitigation_ids[m]);
+    while (words < impact.explanations.size() && impact.explanations[words].node < x.node) ++words;
+    if (words < impact.explanations.size() && impact.explanations[words].node == x.node) {
+      const Explanation& e = impact.explanations[words];
+      f.because = e.because;
+      for (uint32_t m : e.mitigations_used) f.mitigations_used.push_back(g.mitigation_ids[m]);
+      for (uint32_t m : e.mitigation_gaps) f.mitigation_gaps.push_back(g.mitigation_ids[m]);
+    }
     f.down_for = x.down_for;
     f.rto_breached = x.rto_breached;
     f.mtpd_breached = x.mtpd_breached;
