@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <functional>
 
+#include "core/cycles.hpp"
+
 namespace ebcm::impact {
 
 namespace {
@@ -19,7 +21,8 @@ void invert(size_t targets, const std::vector<uint32_t>& begin, const std::vecto
   out.assign(items.size(), 0);
   std::vector<uint32_t> fill(out_begin.begin(), out_begin.end() - 1);
   for (size_t s = 0; s + 1 < begin.size(); ++s) {
-    for (uint32_t k = begin[s]; k < begin[s + 1]; ++k) out[fill[items[k]]++] = static_cast<uint32_t>(s);
+    for (uint32_t k = begin[s]; k < begin[s + 1]; ++k)
+      out[fill[items[k]]++] = static_cast<uint32_t>(s);
   }
 }
 
@@ -150,7 +153,8 @@ class Compiler {
     }
     g_.mit_begin.assign(n + 1, 0);
     g_.gap_begin.assign(n + 1, 0);
-    for (size_t i = 0; i < all.size(); ++i) ++(planned_of[i] ? g_.gap_begin : g_.mit_begin)[for_of[i] + 1];
+    for (size_t i = 0; i < all.size(); ++i)
+      ++(planned_of[i] ? g_.gap_begin : g_.mit_begin)[for_of[i] + 1];
     for (size_t k = 0; k < n; ++k) {
       g_.mit_begin[k + 1] += g_.mit_begin[k];
       g_.gap_begin[k + 1] += g_.gap_begin[k];
@@ -206,7 +210,8 @@ class Compiler {
       for_each_target(v, add);
       for (uint32_t k = g_.soft_begin[v]; k < g_.soft_begin[v + 1]; ++k) add(g_.soft[k]);
       for (uint32_t k = g_.mit_begin[v]; k < g_.mit_begin[v + 1]; ++k) {
-        for (uint32_t w = g_.mits[k].with_begin; w < g_.mits[k].with_end; ++w) add(g_.with_nodes[w]);
+        for (uint32_t w = g_.mits[k].with_begin; w < g_.mits[k].with_end; ++w)
+          add(g_.with_nodes[w]);
       }
       begin.push_back(static_cast<uint32_t>(inputs.size()));
     }
@@ -254,8 +259,7 @@ class Compiler {
     invert(n, g_.loc_begin, g_.locs, g_.loc_staffed_begin, g_.loc_staffed);
   }
 
-  // Tarjan's strongly connected components over requirement edges, iteratively (a generated
-  // model can chain a million nodes).
+  // Requirement cycles (core/cycles.hpp), each group sorted by ref, the groups sorted.
   void cycles() {
     const uint32_t n = g_.size();
     std::vector<uint32_t> begin{0}, edges;
@@ -263,50 +267,10 @@ class Compiler {
       for_each_target(v, [&](uint32_t t) { edges.push_back(t); });
       begin.push_back(static_cast<uint32_t>(edges.size()));
     }
-    std::vector<uint32_t> index(n, kNone), low(n, 0), stack;
-    std::vector<bool> on_stack(n, false);
-    std::vector<std::pair<uint32_t, uint32_t>> call;
-    uint32_t counter = 0;
-    for (uint32_t root = 0; root < n; ++root) {
-      if (index[root] != kNone) continue;
-      call.emplace_back(root, begin[root]);
-      index[root] = low[root] = counter++;
-      stack.push_back(root);
-      on_stack[root] = true;
-      while (!call.empty()) {
-        auto& [v, e] = call.back();
-        if (e < begin[v + 1]) {
-          const uint32_t w = edges[e++];
-          if (index[w] == kNone) {
-            index[w] = low[w] = counter++;
-            stack.push_back(w);
-            on_stack[w] = true;
-            call.emplace_back(w, begin[w]);
-          } else if (on_stack[w]) {
-            low[v] = std::min(low[v], index[w]);
-          }
-          continue;
-        }
-        const uint32_t done = v;
-        call.pop_back();
-        if (!call.empty()) low[call.back().first] = std::min(low[call.back().first], low[done]);
-        if (low[done] != index[done]) continue;
-        std::vector<uint32_t> group;
-        uint32_t w;
-        do {
-          w = stack.back();
-          stack.pop_back();
-          on_stack[w] = false;
-          group.push_back(w);
-        } while (w != done);
-        bool self_loop = false;
-        for (uint32_t k = begin[done]; k < begin[done + 1]; ++k) self_loop |= edges[k] == done;
-        if (group.size() > 1 || self_loop) {
-          std::sort(group.begin(), group.end(),
-                    [&](uint32_t a, uint32_t b) { return g_.refs[a] < g_.refs[b]; });
-          g_.cycles.push_back(std::move(group));
-        }
-      }
+    g_.cycles = find_cycles(begin, edges);
+    for (auto& group : g_.cycles) {
+      std::sort(group.begin(), group.end(),
+                [&](uint32_t a, uint32_t b) { return g_.refs[a] < g_.refs[b]; });
     }
     std::sort(g_.cycles.begin(), g_.cycles.end(), [&](const auto& a, const auto& b) {
       return std::lexicographical_compare(
