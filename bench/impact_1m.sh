@@ -11,19 +11,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 nodes=${1:-1000000}
-out=bench/out
-mkdir -p "$out"
-model=$out/model-$nodes.json
+source bench/common.sh
+model=$(ensure_model "$nodes")
 edges=$out/edges-$nodes.csv
 bench=build/impact_bench
-shared=${EBCM_SHARED_DIR:-../shared}
 pgdir=$out/pg
 
-if [[ ! -s $model ]]; then
-  echo "generating $model (once) ..."
-  python3 "$shared/tools/gen-model.py" --nodes "$nodes" --format json -o "$model.tmp"
-  mv "$model.tmp" "$model"
-fi
 [[ -x $bench ]] || { echo "$bench missing: cmake --build build" >&2; exit 1; }
 
 echo

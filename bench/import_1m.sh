@@ -7,32 +7,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 nodes=${1:-1000000}
-out=bench/out
-mkdir -p "$out"
-model=$out/model-$nodes.json
+source bench/common.sh
+model=$(ensure_model "$nodes")
 rows=$out/rows-$nodes.csv
-ebcm=build/ebcm
-shared=${EBCM_SHARED_DIR:-../shared}
-
-if [[ ! -s $model ]]; then
-  echo "generating $model (once) ..."
-  python3 "$shared/tools/gen-model.py" --nodes "$nodes" --format json -o "$model.tmp"
-  mv "$model.tmp" "$model"
-fi
 if [[ ! -s $rows ]]; then
   echo "writing $rows: one CSV row per entity (kind, id, JSON body) ..."
   python3 bench/entities_csv.py "$model" > "$rows.tmp"
   mv "$rows.tmp" "$rows"
 fi
-
-measure() {  # label, command...: prints "label  seconds  peak MiB"
-  local label=$1; shift
-  local t; t=$(mktemp)
-  /usr/bin/time -f '%e %M' -o "$t" "$@" > /dev/null 2>> "$out/bench.log"
-  read -r secs kb < "$t"
-  rm -f "$t"
-  printf '%-44s %8.2f s %8d MiB\n' "$label" "$secs" $((kb / 1024))
-}
 
 rm -f "$out"/bench.db* "$out"/baseline.db*
 entities=$(wc -l < "$rows")
@@ -40,7 +22,7 @@ echo
 echo "model: $model ($(du -mL "$model" | cut -f1) MiB, $entities entities)"
 : > "$out/bench.log"   # what the measured commands print (warnings of the model) goes here
 echo
-printf '%-44s %10s %12s\n' "" "wall" "peak memory"
+printf '%-60s %10s %12s\n' "" "wall" "peak memory"
 measure "ebcm validate" $ebcm validate "$model"
 measure "ebcm import (validates, then stores)" $ebcm import "$model" --db "sqlite:$out/bench.db" -m bench
 measure "ebcm import again (no changes)" $ebcm import "$model" --db "sqlite:$out/bench.db" -m bench

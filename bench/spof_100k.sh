@@ -7,27 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 nodes=${1:-100000}
-out=bench/out
-mkdir -p "$out"
-model=$out/model-$nodes.json
-ebcm=build/ebcm
-shared=${EBCM_SHARED_DIR:-../shared}
-
-if [[ ! -s $model ]]; then
-  echo "generating $model (once) ..."
-  python3 "$shared/tools/gen-model.py" --nodes "$nodes" --format json -o "$model.tmp"
-  mv "$model.tmp" "$model"
-fi
+source bench/common.sh
+model=$(ensure_model "$nodes")
 command -v scram > /dev/null || { echo "scram is missing: scripts/install-deps.sh" >&2; exit 1; }
-
-measure() {  # label, command...: prints "label  seconds  peak MiB"
-  local label=$1; shift
-  local t; t=$(mktemp)
-  /usr/bin/time -f '%e %M' -o "$t" "$@" > /dev/null 2>> "$out/bench.log"
-  read -r secs kb < "$t"
-  rm -f "$t"
-  printf '%-60s %8.2f s %8d MiB\n' "$label" "$secs" $((kb / 1024))
-}
 
 db=$out/spof-$nodes.db
 rm -f "$db"*
