@@ -124,7 +124,7 @@ std::string render_text(const impact::Report& r, bool markdown, const Style& st)
     down += s == impact::State::kDown;
     degraded += s == impact::State::kDegraded;
   }
-  out += fmt::format("{} {} — {}: {} nodes down, {} degraded\n", markdown ? "##" : "",
+  out += fmt::format("{}{} — {}: {} nodes down, {} degraded\n", markdown ? "## " : "",
                      st.bold(r.scenario), when(r.duration), down, degraded);
   if (r.functions.empty()) return out + "\nEvery business function stays up.\n";
   out += markdown
