@@ -124,8 +124,8 @@ std::string render_text(const impact::Report& r, bool markdown, const Style& st)
     down += s == impact::State::kDown;
     degraded += s == impact::State::kDegraded;
   }
-  out += fmt::format("{}{} — {}: {} nodes down, {} degraded\n", markdown ? "## " : "",
-                     st.bold(r.scenario), when(r.duration), down, degraded);
+  out += fmt::format("{}{} — {}: {} down, {} degraded\n", markdown ? "## " : "",
+                     st.bold(r.scenario), when(r.duration), plural(down, "node", "nodes"), degraded);
   if (r.functions.empty()) return out + "\nEvery business function stays up.\n";
   out += markdown
              ? "\n| function | state | down for | RTO | MTPD | why |\n|---|---|---|---|---|---|\n"
