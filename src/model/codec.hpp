@@ -53,6 +53,19 @@ class PathStack {
 inline constexpr const char* kSections[] = {"business_units", "locations",   "people",   "services",
                                             "functions",      "mitigations", "scenarios"};
 
+// Calls fn(name, kind, items) for each section of `m` (a Model or const Model), in the
+// canonical order: the one place that lists which vector holds which section.
+template <class M, class Fn>
+void for_each_section(M& m, Fn&& fn) {
+  fn("business_units", EntityKind::kBusinessUnit, m.business_units);
+  fn("locations", EntityKind::kLocation, m.locations);
+  fn("people", EntityKind::kPerson, m.people);
+  fn("services", EntityKind::kService, m.services);
+  fn("functions", EntityKind::kFunction, m.functions);
+  fn("mitigations", EntityKind::kMitigation, m.mitigations);
+  fn("scenarios", EntityKind::kScenario, m.scenarios);
+}
+
 class Reader {
  public:
   // `yaml`: scalars arrive as strings (YAML is untyped), so numbers are parsed from them.
@@ -71,10 +84,6 @@ class Reader {
   void read_section(std::string_view section, const json::array& items, Model& model);
   // Reads one item, entry `index` of `section`, into `model` (the streaming JSON loader).
   void read_item(std::string_view section, const json::value& item, size_t index, Model& model);
-  // Reads the top-level keys other than the sections (`ebcm`, `organization`, unknown ones).
-  DocumentInfo read_head(const json::object& head, Model& model) {
-    return read_document(head, model);
-  }
   // Reads one entity of the given kind (the store's bodies); the organization overwrites.
   void read_entity(EntityKind kind, const json::value& value, Model& model);
 

@@ -379,14 +379,9 @@ SectionReader section_reader(std::string_view section) {
 }
 
 void reserve(std::string_view section, size_t more, Model& m) {
-  auto grow = [more](auto& v) { v.reserve(v.size() + more); };
-  if (section == "business_units") grow(m.business_units);
-  if (section == "locations") grow(m.locations);
-  if (section == "people") grow(m.people);
-  if (section == "services") grow(m.services);
-  if (section == "functions") grow(m.functions);
-  if (section == "mitigations") grow(m.mitigations);
-  if (section == "scenarios") grow(m.scenarios);
+  for_each_section(m, [&](const char* name, EntityKind, auto& items) {
+    if (section == name) items.reserve(items.size() + more);
+  });
 }
 
 }  // namespace
@@ -437,32 +432,13 @@ Reader::DocumentInfo Reader::read_document(const json::value& root, Model& model
 
 void Reader::read_entity(EntityKind kind, const json::value& value, Model& model) {
   Ctx c{*this};
-  switch (kind) {
-    case EntityKind::kOrganization:
-      read_organization(c, value, model);
-      break;
-    case EntityKind::kBusinessUnit:
-      read_business_unit(c, value, model.business_units.size(), model);
-      break;
-    case EntityKind::kLocation:
-      read_location(c, value, model.locations.size(), model);
-      break;
-    case EntityKind::kPerson:
-      read_person(c, value, model.people.size(), model);
-      break;
-    case EntityKind::kService:
-      read_service(c, value, model.services.size(), model);
-      break;
-    case EntityKind::kFunction:
-      read_function(c, value, model.functions.size(), model);
-      break;
-    case EntityKind::kMitigation:
-      read_mitigation(c, value, model.mitigations.size(), model);
-      break;
-    case EntityKind::kScenario:
-      read_scenario(c, value, model.scenarios.size(), model);
-      break;
+  if (kind == EntityKind::kOrganization) {
+    read_organization(c, value, model);
+    return;
   }
+  for_each_section(model, [&](const char* name, EntityKind k, const auto& items) {
+    if (k == kind) section_reader(name)(c, value, items.size(), model);
+  });
 }
 
 }  // namespace ebcm::model::detail

@@ -199,13 +199,8 @@ json::object to_json_document(const Model& m) {
   json::object doc;
   doc["ebcm"] = m.version;
   doc["organization"] = to_json(m.organization);
-  put_section(doc, "business_units", m.business_units);
-  put_section(doc, "locations", m.locations);
-  put_section(doc, "people", m.people);
-  put_section(doc, "services", m.services);
-  put_section(doc, "functions", m.functions);
-  put_section(doc, "mitigations", m.mitigations);
-  put_section(doc, "scenarios", m.scenarios);
+  for_each_section(
+      m, [&](const char* key, EntityKind, const auto& items) { put_section(doc, key, items); });
   return doc;
 }
 

@@ -17,16 +17,13 @@ void add_all(std::vector<Entity>& out, EntityKind kind, const std::vector<T>& it
 
 std::vector<Entity> to_entities(const Model& m) {
   std::vector<Entity> out;
-  out.reserve(1 + m.business_units.size() + m.locations.size() + m.people.size() +
-              m.services.size() + m.functions.size() + m.mitigations.size() + m.scenarios.size());
+  size_t total = 1;
+  detail::for_each_section(
+      m, [&](const char*, EntityKind, const auto& items) { total += items.size(); });
+  out.reserve(total);
   out.push_back(Entity{EntityKind::kOrganization, "", detail::serialize_entity(m.organization)});
-  add_all(out, EntityKind::kBusinessUnit, m.business_units);
-  add_all(out, EntityKind::kLocation, m.locations);
-  add_all(out, EntityKind::kPerson, m.people);
-  add_all(out, EntityKind::kService, m.services);
-  add_all(out, EntityKind::kFunction, m.functions);
-  add_all(out, EntityKind::kMitigation, m.mitigations);
-  add_all(out, EntityKind::kScenario, m.scenarios);
+  detail::for_each_section(
+      m, [&](const char*, EntityKind kind, const auto& items) { add_all(out, kind, items); });
   return out;
 }
 

@@ -259,7 +259,8 @@ bool read_json_streaming(std::string_view t, const std::string& name, uint32_t i
     read_part(a, true);
   }
   if (!a.ok || !b.ok) return false;
-  m.note(reader.read_head(head, m.model), name, Pos{});
+  // The head: ebcm, organization and any unknown keys.
+  m.note(reader.read_document(head, m.model), name, Pos{});
   auto append = [](auto& to, auto& from) {
     to.reserve(to.size() + from.size());
     std::move(from.begin(), from.end(), std::back_inserter(to));

@@ -436,11 +436,8 @@ class Validator {
 
 void Validator::check_cycles() {
   const auto& nodes = nodes_.nodes();
-  const auto& start = start_;
-  const auto& edges = edges_;
-
   std::vector<std::vector<std::string>> groups;
-  for (const auto& members : find_cycles(start, edges)) {
+  for (const auto& members : find_cycles(start_, edges_)) {
     std::vector<std::string> group;
     for (uint32_t w : members) group.push_back(nodes[w].ref);
     std::sort(group.begin(), group.end());

@@ -166,13 +166,9 @@ std::string to_json(const Model& model, bool pretty_print) {
   out += std::to_string(model.version);
   out += pretty_print ? ",\n  \"organization\": " : ",\"organization\":";
   append_entity(out, model.organization, pretty_print, 1);
-  append_section(out, "business_units", model.business_units, pretty_print);
-  append_section(out, "locations", model.locations, pretty_print);
-  append_section(out, "people", model.people, pretty_print);
-  append_section(out, "services", model.services, pretty_print);
-  append_section(out, "functions", model.functions, pretty_print);
-  append_section(out, "mitigations", model.mitigations, pretty_print);
-  append_section(out, "scenarios", model.scenarios, pretty_print);
+  detail::for_each_section(model, [&](const char* key, EntityKind, const auto& items) {
+    append_section(out, key, items, pretty_print);
+  });
   out += pretty_print ? "\n}\n" : "}\n";
   return out;
 }
