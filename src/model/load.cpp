@@ -15,6 +15,7 @@
 #include <optional>
 #include <sstream>
 #include <thread>
+#include <type_traits>
 #include <unordered_set>
 
 #include "model/codec.hpp"
@@ -261,21 +262,17 @@ bool read_json_streaming(std::string_view t, const std::string& name, uint32_t i
   if (!a.ok || !b.ok) return false;
   // The head: ebcm, organization and any unknown keys.
   m.note(reader.read_document(head, m.model), name, Pos{});
-  auto append = [](auto& to, auto& from) {
-    to.reserve(to.size() + from.size());
-    std::move(from.begin(), from.end(), std::back_inserter(to));
-  };
   m.json_items.push_back(JsonItemSpans{name, std::move(sections)});
   for (Half* part : {&a, &b}) {
-    Model& from = part->model;
-    Model& to = m.model;
-    append(to.business_units, from.business_units);
-    append(to.locations, from.locations);
-    append(to.people, from.people);
-    append(to.services, from.services);
-    append(to.functions, from.functions);
-    append(to.mitigations, from.mitigations);
-    append(to.scenarios, from.scenarios);
+    // Each section's items after those of the same section (the only one of its type).
+    detail::for_each_section(m.model, [&](const char*, EntityKind, auto& to) {
+      detail::for_each_section(part->model, [&](const char*, EntityKind, auto& from) {
+        if constexpr (std::is_same_v<decltype(to), decltype(from)>) {
+          to.reserve(to.size() + from.size());
+          std::move(from.begin(), from.end(), std::back_inserter(to));
+        }
+      });
+    });
     m.diags.append(part->diags);
   }
   return true;
