@@ -12,6 +12,7 @@
 #include "core/strings.hpp"
 #include "impact/compiled_graph.hpp"
 #include "impact/engine.hpp"
+#include "impact/query.hpp"
 #include "impact/report.hpp"
 #include "model/load.hpp"
 
@@ -20,98 +21,10 @@ namespace {
 
 struct ImpactOptions {
   Source source;
-  std::string scenario;
-  std::vector<std::string> down;
-  std::vector<std::string> workforce;
-  std::string duration;
+  impact::DisruptionQuery query;
   bool json = false;
   std::string format = "table";
 };
-
-Result<impact::WorkforceDisruption> parse_workforce(const impact::CompiledGraph& g,
-                                                    const std::string& text) {
-  const auto at = text.find('@');
-  auto percent = parse_percent(text.substr(0, at));
-  if (!percent) {
-    return make_error(ErrorCode::kInvalidInput,
-                      fmt::format("--workforce '{}': expected a percentage such as 40%, "
-                                  "optionally @LOCATION or @BUSINESS_UNIT",
-                                  text));
-  }
-  impact::WorkforceDisruption w{*percent};
-  if (at == std::string::npos) return w;
-  const std::string scope = text.substr(at + 1);
-  if (uint32_t n = g.find(scope); n != impact::kNone && g.kinds[n] == model::NodeKind::kLocation) {
-    w.location = n;
-  } else if (uint32_t bu = g.find_business_unit(scope); bu != impact::kNone) {
-    w.business_unit = bu;
-  } else {
-    return make_error(ErrorCode::kInvalidInput,
-                      fmt::format("--workforce '{}': '{}' is neither a location nor a business "
-                                  "unit of the model",
-                                  text, scope));
-  }
-  return w;
-}
-
-Result<impact::DisruptionSet> disruption(const impact::CompiledGraph& g, const model::Model& m,
-                                         const ImpactOptions& o, std::string& name) {
-  impact::DisruptionSet d;
-  if (!o.scenario.empty()) {
-    const model::Scenario* s = nullptr;
-    std::vector<std::string_view> ids;
-    for (const auto& x : m.scenarios) {
-      ids.push_back(x.id);
-      if (x.id == o.scenario) s = &x;
-    }
-    if (!s) {
-      std::string near = closest_match(o.scenario, ids);
-      return make_error(
-          ErrorCode::kNotFound,
-          fmt::format("no scenario '{}'{}", o.scenario,
-                      near.empty() ? "" : fmt::format(" — did you mean '{}'?", near)));
-    }
-    auto r = impact::disruption_from_scenario(g, *s);
-    if (!r) return r.error();
-    d = std::move(*r);
-    name = s->id;
-  }
-  for (const auto& ref : o.down) {
-    uint32_t n = g.find(ref);
-    if (n == impact::kNone) {
-      std::vector<std::string_view> refs(g.refs.begin(), g.refs.end());
-      std::string near = closest_match(ref, refs);
-      return make_error(
-          ErrorCode::kNotFound,
-          fmt::format("--down: no node '{}'{}", ref,
-                      near.empty() ? "" : fmt::format(" — did you mean '{}'?", near)));
-    }
-    d.nodes.push_back(n);
-  }
-  for (const auto& w : o.workforce) {
-    auto r = parse_workforce(g, w);
-    if (!r) return r.error();
-    d.workforce.push_back(*r);
-  }
-  if (!o.duration.empty()) {
-    auto dur = parse_duration(o.duration);
-    if (!dur) {
-      return make_error(
-          ErrorCode::kInvalidInput,
-          fmt::format("--duration '{}': expected a duration such as 90m, 6h, 2d", o.duration));
-    }
-    d.duration = dur;
-  }
-  if (d.nodes.empty() && d.workforce.empty()) {
-    return make_error(ErrorCode::kInvalidInput,
-                      "say what is disrupted: --scenario ID, --down REF... or --workforce 40%");
-  }
-  if (name.empty()) {
-    name = join(o.down, "+");
-    for (const auto& w : o.workforce) name += (name.empty() ? "" : "+") + ("workforce " + w);
-  }
-  return d;
-}
 
 std::string when(const std::optional<Duration>& d) {
   return d ? format_duration(*d) : "open-ended";
@@ -124,8 +37,9 @@ std::string render_text(const impact::Report& r, bool markdown, const Style& st)
     down += s == impact::State::kDown;
     degraded += s == impact::State::kDegraded;
   }
-  out += fmt::format("{}{} — {}: {} down, {} degraded\n", markdown ? "## " : "",
-                     st.bold(r.scenario), when(r.duration), plural(down, "node", "nodes"), degraded);
+  out +=
+      fmt::format("{}{} — {}: {} down, {} degraded\n", markdown ? "## " : "", st.bold(r.scenario),
+                  when(r.duration), plural(down, "node", "nodes"), degraded);
   if (r.functions.empty()) return out + "\nEvery business function stays up.\n";
   out += markdown
              ? "\n| function | state | down for | RTO | MTPD | why |\n|---|---|---|---|---|---|\n"
@@ -194,11 +108,10 @@ int run_impact(const ImpactOptions& o) {
   auto m = load_source(o.source);
   if (!m) return report(m.error());
   const auto g = impact::CompiledGraph::compile(*m);
-  std::string name;
-  auto d = disruption(g, *m, o, name);
+  auto d = impact::build_disruption(g, *m, o.query, "--");
   if (!d) return report(d.error());
   impact::Engine engine(g);
-  const auto report_ = impact::make_report(g, engine.run(*d), name);
+  const auto report_ = impact::make_report(g, engine.run(d->first), d->second);
   std::string text = o.json
                          ? impact::report_to_json(report_)
                          : render_text(report_, o.format == "markdown",
@@ -251,13 +164,13 @@ void add_impact_commands(CLI::App& root, Commands& out) {
   auto o = std::make_shared<ImpactOptions>();
   CLI::App* cmd = root.add_subcommand("impact", "Show what a disruption takes down, and why");
   add_source_options(*cmd, o->source);
-  cmd->add_option("-s,--scenario", o->scenario, "a scenario of the model")->type_name("ID");
-  cmd->add_option("--down", o->down, "nodes that are down (a service, feature, location...)")
+  cmd->add_option("-s,--scenario", o->query.scenario, "a scenario of the model")->type_name("ID");
+  cmd->add_option("--down", o->query.down, "nodes that are down (a service, feature, location...)")
       ->type_name("REF");
-  cmd->add_option("--workforce", o->workforce,
+  cmd->add_option("--workforce", o->query.workforce,
                   "share of the workforce out, optionally scoped: 40%, 50%@hq, 30%@sales")
       ->type_name("P%[@SCOPE]");
-  cmd->add_option("--duration", o->duration,
+  cmd->add_option("--duration", o->query.duration,
                   "how long it lasts (default: the scenario's, else "
                   "open-ended)")
       ->type_name("DURATION");

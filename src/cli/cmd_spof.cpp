@@ -2,7 +2,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <boost/json.hpp>
 #include <memory>
 
 #include "cli/command.hpp"
@@ -11,54 +10,16 @@
 #include "cli/output.hpp"
 #include "core/strings.hpp"
 #include "impact/compiled_graph.hpp"
-#include "impact/spof.hpp"
+#include "impact/query.hpp"
 
 namespace ebcm::cli {
 namespace {
 
-namespace json = boost::json;
-
 struct SpofOptions {
   Source source;
-  std::string criticality, function;
-  bool pairs = false, json = false;
-  uint32_t top = 20;
+  impact::SpofQuery query;
+  bool json = false;
 };
-
-struct Result_ {
-  std::vector<uint32_t> functions;                                      // analysed, model order
-  std::vector<std::vector<std::string>> singles;                        // per analysed function
-  std::vector<std::vector<std::pair<std::string, std::string>>> pairs;  // per analysed function
-};
-
-std::vector<std::string> sorted_refs(const impact::CompiledGraph& g,
-                                     const std::vector<uint32_t>& nodes) {
-  std::vector<std::string> out;
-  for (uint32_t n : nodes) out.push_back(g.refs[n]);
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-std::vector<std::pair<std::string, std::string>> sorted_pairs(
-    const impact::CompiledGraph& g, const std::vector<impact::NodePair>& pairs) {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (auto [a, b] : pairs) out.emplace_back(std::minmax(g.refs[a], g.refs[b]));
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-std::string render_json(const Result_& r, const impact::CompiledGraph& g) {
-  json::object out;
-  for (size_t i = 0; i < r.functions.size(); ++i) {
-    json::array singles, pairs;
-    for (const auto& s : r.singles[i]) singles.emplace_back(s);
-    for (const auto& [a, b] : r.pairs[i])
-      pairs.emplace_back(json::array{json::string(a), json::string(b)});
-    out[g.refs[r.functions[i]]] =
-        json::object{{"singles", std::move(singles)}, {"pairs", std::move(pairs)}};
-  }
-  return json::serialize(out) + "\n";
-}
 
 std::string list_some(const std::vector<std::string>& items, size_t shown) {
   if (items.size() <= shown) return join(items, ", ");
@@ -66,11 +27,11 @@ std::string list_some(const std::vector<std::string>& items, size_t shown) {
   return join(head, ", ") + fmt::format(", … and {} more", items.size() - shown);
 }
 
-std::string render_text(const Result_& r, const impact::CompiledGraph& g, const SpofOptions& o,
-                        const Style& st) {
+std::string render_text(const impact::SpofAnswer& r, const impact::CompiledGraph& g,
+                        const SpofOptions& o, const Style& st) {
   std::string out;
-  if (!o.function.empty()) {
-    out += fmt::format("{}: {} — taken down alone by {}\n", st.bold(o.function),
+  if (!o.query.function.empty()) {
+    out += fmt::format("{}: {} — taken down alone by {}\n", st.bold(o.query.function),
                        plural(static_cast<int64_t>(r.singles[0].size()), "single point of failure",
                               "single points of failure"),
                        join(r.singles[0], ", "));
@@ -88,7 +49,8 @@ std::string render_text(const Result_& r, const impact::CompiledGraph& g, const 
       return takes[a].size() != takes[b].size() ? takes[a].size() > takes[b].size()
                                                 : g.refs[a] < g.refs[b];
     });
-    const size_t shown = o.top == 0 ? order.size() : std::min<size_t>(o.top, order.size());
+    const size_t shown =
+        o.query.top == 0 ? order.size() : std::min<size_t>(o.query.top, order.size());
     out += fmt::format("Single points of failure of {}, by how many each takes down alone:\n",
                        plural(static_cast<int64_t>(r.functions.size()), "function", "functions"));
     for (size_t i = 0; i < shown; ++i) {
@@ -104,7 +66,7 @@ std::string render_text(const Result_& r, const impact::CompiledGraph& g, const 
           order.size() - shown);
     }
   }
-  if (o.pairs) {
+  if (o.query.pairs) {
     size_t total = 0;
     std::string lines;
     for (size_t i = 0; i < r.functions.size(); ++i) {
@@ -122,54 +84,13 @@ std::string render_text(const Result_& r, const impact::CompiledGraph& g, const 
 }
 
 int run_spof(const SpofOptions& o) {
-  std::optional<model::Criticality> level;
-  if (!o.criticality.empty()) {
-    level = model::parse_criticality(o.criticality);
-    if (!level) {
-      return report_bad_input(
-          fmt::format("--criticality '{}': expected critical, high, medium or low", o.criticality));
-    }
-  }
   auto m = load_source(o.source);
   if (!m) return report(m.error());
   const auto g = impact::CompiledGraph::compile(*m);
-
-  Result_ r;
-  if (!o.function.empty()) {
-    const uint32_t f = g.find(o.function);
-    if (f == impact::kNone || !g.is_function(f)) {
-      std::vector<std::string_view> ids;
-      for (const auto& x : m->functions) ids.push_back(x.id);
-      std::string near = closest_match(o.function, ids);
-      return report(
-          make_error(ErrorCode::kNotFound,
-                     fmt::format("--function: no function '{}'{}", o.function,
-                                 near.empty() ? "" : fmt::format(" — did you mean '{}'?", near))));
-    }
-    r.functions.push_back(f);
-  } else {
-    for (const auto& x : m->functions) {
-      if (level && x.criticality != level) continue;
-      r.functions.push_back(g.find(x.id));
-    }
-  }
-
-  const auto singles = impact::single_points_of_failure(g);
-  std::vector<std::vector<impact::NodePair>> pairs(g.size());
-  if (o.pairs && !o.function.empty()) {
-    const uint32_t f = r.functions[0];
-    pairs[f] = impact::pairs_for_function(g, f, singles[f]);
-  } else if (o.pairs) {
-    const auto anchors =
-        impact::top_by_reach(g, r.functions, singles, o.top == 0 ? g.size() : o.top);
-    pairs = impact::pairs_with_anchors(g, r.functions, singles, anchors);
-  }
-  for (uint32_t f : r.functions) {
-    r.singles.push_back(sorted_refs(g, singles[f]));
-    r.pairs.push_back(sorted_pairs(g, pairs[f]));
-  }
-
-  const std::string text = o.json ? render_json(r, g) : render_text(r, g, o, Style::for_stdout());
+  auto r = impact::answer_spof(g, *m, o.query, "--");
+  if (!r) return report(r.error());
+  const std::string text =
+      o.json ? impact::spof_to_json(g, *r) : render_text(*r, g, o, Style::for_stdout());
   if (auto w = write_stdout(text); !w) return report(w.error());
   return kExitOk;
 }
@@ -181,12 +102,14 @@ void add_spof_command(CLI::App& root, Commands& out) {
   CLI::App* cmd =
       root.add_subcommand("spof", "Single points of failure: what alone takes each function down");
   add_source_options(*cmd, o->source);
-  cmd->add_option("--criticality", o->criticality, "only functions of this criticality")
+  cmd->add_option("--criticality", o->query.criticality, "only functions of this criticality")
       ->type_name("LEVEL");
-  cmd->add_option("--function", o->function, "only this function (with --pairs: all its pairs)")
+  cmd->add_option("--function", o->query.function,
+                  "only this function (with --pairs: all its pairs)")
       ->type_name("ID");
-  cmd->add_flag("--pairs", o->pairs, "also pairs of nodes that together take a function down");
-  cmd->add_option("--top", o->top,
+  cmd->add_flag("--pairs", o->query.pairs,
+                "also pairs of nodes that together take a function down");
+  cmd->add_option("--top", o->query.top,
                   "how many nodes to rank, and to pair from without --function (default 20; "
                   "0: all)")
       ->type_name("K");
