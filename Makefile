@@ -22,6 +22,7 @@ bench: build
 	@bench/import_1m.sh
 	@bench/impact_1m.sh
 	@bench/spof_100k.sh
+	@bench/status_wrk.sh
 
 clean:
 	rm -rf build build-asan

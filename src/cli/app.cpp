@@ -111,6 +111,9 @@ int run_cli(int argc, char** argv) {
   add_summary_command(app, commands);
   add_impact_commands(app, commands);
   add_spof_command(app, commands);
+  add_user_commands(app, commands);
+  add_audit_command(app, commands);
+  add_serve_command(app, commands);
   add_help_command(app, commands);
 
   if (argc < 2) {

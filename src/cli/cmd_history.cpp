@@ -109,25 +109,6 @@ Result<int64_t> parse_rev(std::string_view text) {
   return n;
 }
 
-const char* change_word(model::EntityChange::Kind kind) {
-  switch (kind) {
-    case model::EntityChange::Kind::kAdded:
-      return "added";
-    case model::EntityChange::Kind::kRemoved:
-      return "removed";
-    case model::EntityChange::Kind::kChanged:
-      return "changed";
-  }
-  return "changed";
-}
-
-json::value parse_or_string(const std::string& text) {
-  json::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec) return json::value(text);
-  return v;
-}
-
 std::string entity_name(const model::EntityChange& c) {
   return c.id.empty() ? std::string(model::to_string(c.entity))
                       : fmt::format("{} {}", model::to_string(c.entity), c.id);
@@ -165,27 +146,6 @@ std::string diff_text(int64_t from, int64_t to, const std::vector<model::EntityC
   return text;
 }
 
-std::string diff_json(int64_t from, int64_t to, const std::vector<model::EntityChange>& changes) {
-  json::array list;
-  for (const auto& c : changes) {
-    json::object o{
-        {"change", change_word(c.kind)}, {"kind", model::to_string(c.entity)}, {"id", c.id}};
-    if (c.kind == model::EntityChange::Kind::kChanged) {
-      json::array fields;
-      for (const auto& f : c.fields) {
-        json::object field{{"path", f.path}};
-        if (!f.before.empty()) field["before"] = parse_or_string(f.before);
-        if (!f.after.empty()) field["after"] = parse_or_string(f.after);
-        fields.push_back(std::move(field));
-      }
-      o["fields"] = std::move(fields);
-    }
-    list.push_back(std::move(o));
-  }
-  json::object root{{"from", from}, {"to", to}, {"changes", std::move(list)}};
-  return json::serialize(root) + "\n";
-}
-
 int run_diff(const DiffOptions& o) {
   auto from = parse_rev(o.revs.at(0));
   if (!from) return report(from.error());
@@ -205,7 +165,7 @@ int run_diff(const DiffOptions& o) {
   progress.clear();
   if (!after) return report(after.error());
   const auto changes = model::diff(*before, *after);
-  const std::string text = o.json ? diff_json(from_info->number, to_info->number, changes)
+  const std::string text = o.json ? model::diff_to_json(from_info->number, to_info->number, changes)
                                   : diff_text(from_info->number, to_info->number, changes);
   if (auto w = write_stdout(text); !w) return report(w.error());
   return kExitOk;

@@ -29,5 +29,11 @@ void add_summary_command(CLI::App& root, Commands& out);
 void add_impact_commands(CLI::App& root, Commands& out);
 // cmd_spof.cpp: spof.
 void add_spof_command(CLI::App& root, Commands& out);
+// cmd_user.cpp: user add|list|disable|enable|password|token|tokens|revoke-token.
+void add_user_commands(CLI::App& root, Commands& out);
+// cmd_audit.cpp: audit.
+void add_audit_command(CLI::App& root, Commands& out);
+// cmd_serve.cpp: serve.
+void add_serve_command(CLI::App& root, Commands& out);
 
 }  // namespace ebcm::cli

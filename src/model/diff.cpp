@@ -113,4 +113,45 @@ std::vector<EntityChange> diff(std::span<const Entity> before, std::span<const E
   return out;
 }
 
+namespace {
+
+const char* change_word(EntityChange::Kind kind) {
+  switch (kind) {
+    case EntityChange::Kind::kAdded: return "added";
+    case EntityChange::Kind::kRemoved: return "removed";
+    case EntityChange::Kind::kChanged: return "changed";
+  }
+  return "changed";
+}
+
+boost::json::value parse_or_string(const std::string& text) {
+  boost::json::error_code ec;
+  boost::json::value v = boost::json::parse(text, ec);
+  if (ec) return boost::json::value(text);
+  return v;
+}
+
+}  // namespace
+
+std::string diff_to_json(int64_t from, int64_t to, const std::vector<EntityChange>& changes) {
+  namespace json = boost::json;
+  json::array list;
+  for (const auto& c : changes) {
+    json::object o{{"change", change_word(c.kind)}, {"kind", to_string(c.entity)}, {"id", c.id}};
+    if (c.kind == EntityChange::Kind::kChanged) {
+      json::array fields;
+      for (const auto& f : c.fields) {
+        json::object field{{"path", f.path}};
+        if (!f.before.empty()) field["before"] = parse_or_string(f.before);
+        if (!f.after.empty()) field["after"] = parse_or_string(f.after);
+        fields.push_back(std::move(field));
+      }
+      o["fields"] = std::move(fields);
+    }
+    list.push_back(std::move(o));
+  }
+  json::object root{{"from", from}, {"to", to}, {"changes", std::move(list)}};
+  return json::serialize(root) + "\n";
+}
+
 }  // namespace ebcm::model

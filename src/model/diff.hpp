@@ -27,4 +27,9 @@ struct EntityChange {
 // Changes from `before` to `after`, in the order of `after` (removed ones last).
 std::vector<EntityChange> diff(std::span<const Entity> before, std::span<const Entity> after);
 
+// {"from": F, "to": T, "changes": [{"change": "added|removed|changed", "kind", "id",
+// "fields": [{"path", "before", "after"}]}]}, newline-terminated: what `ebcm diff --json` and
+// the HTTP API print.
+std::string diff_to_json(int64_t from, int64_t to, const std::vector<EntityChange>& changes);
+
 }  // namespace ebcm::model

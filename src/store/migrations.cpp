@@ -44,6 +44,61 @@ CREATE TABLE entity (
 );
 CREATE INDEX entity_key ON entity (kind, id, rev_from, rev_to, ord, hash);
 )sql"},
+    // Accounts and the audit trail (accounts.hpp). Users are never deleted (disabled instead),
+    // so tokens, sessions and audit entries always name an existing account. Only hashes of
+    // secrets are stored. The audit trail refuses UPDATE and DELETE; AUTOINCREMENT keeps ids
+    // increasing and never reused.
+    Migration{2, R"sql(
+CREATE TABLE users (
+  id              INTEGER PRIMARY KEY,
+  name            TEXT    NOT NULL UNIQUE,
+  role            TEXT    NOT NULL,
+  person          TEXT    NOT NULL,
+  disabled        INTEGER NOT NULL,
+  created_ms      INTEGER NOT NULL,
+  password_hash   TEXT    NOT NULL,
+  failed_signins  INTEGER NOT NULL,
+  locked_until_ms INTEGER NOT NULL
+);
+CREATE TABLE api_tokens (
+  id           INTEGER PRIMARY KEY,
+  user_id      INTEGER NOT NULL REFERENCES users (id),
+  name         TEXT    NOT NULL,
+  hash         TEXT    NOT NULL UNIQUE,
+  created_ms   INTEGER NOT NULL,
+  expires_ms   INTEGER NOT NULL,
+  revoked      INTEGER NOT NULL,
+  last_used_ms INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+  hash         TEXT    PRIMARY KEY,
+  user_id      INTEGER NOT NULL REFERENCES users (id),
+  csrf         TEXT    NOT NULL,
+  created_ms   INTEGER NOT NULL,
+  expires_ms   INTEGER NOT NULL,
+  last_seen_ms INTEGER NOT NULL,
+  remote       TEXT    NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE audit (
+  id      INTEGER PRIMARY KEY AUTOINCREMENT,
+  time_ms INTEGER NOT NULL,
+  actor   TEXT    NOT NULL,
+  remote  TEXT    NOT NULL,
+  action  TEXT    NOT NULL,
+  target  TEXT    NOT NULL,
+  before  TEXT    NOT NULL,
+  after   TEXT    NOT NULL,
+  detail  TEXT    NOT NULL
+);
+CREATE INDEX audit_time ON audit (time_ms);
+CREATE INDEX audit_actor ON audit (actor, id);
+CREATE INDEX audit_action ON audit (action, id);
+CREATE INDEX audit_target ON audit (target, id);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+)sql"},
 };
 
 static_assert(kMigrations.back().version == kSchemaVersion);
@@ -57,13 +112,14 @@ Error too_new(const Db& db, int64_t version) {
 
 }  // namespace
 
-Result<void> migrate(Db& db) {
+Result<void> migrate(Db& db, int64_t target) {
   Result<int64_t> version = db.query_int("PRAGMA user_version");
   if (!version) return version.error();
-  if (*version == kSchemaVersion) return {};  // the usual case: no write lock needed
+  if (*version == target) return {};  // the usual case: no write lock needed
   if (*version > kSchemaVersion) return too_new(db, *version);
 
   for (const Migration& step : kMigrations) {
+    if (step.version > target) break;
     Result<Txn> txn = Txn::begin_immediate(db);
     if (!txn) return txn.error();
     // Read again under the write lock: another process may have migrated meanwhile.

@@ -64,10 +64,6 @@ Result<Statements> Statements::prepare(Db& db) {
   return stmts;
 }
 
-}  // namespace sqlite
-
-namespace {
-
 // Settings of the connection, not of the file (journal_mode=WAL sticks to the file).
 Result<void> configure(Db& db) {
   // Before anything that may need a lock, so that a busy database is waited for, not failed.
@@ -90,10 +86,6 @@ Result<void> configure(Db& db) {
       "PRAGMA cache_size = -65536;"
       "PRAGMA temp_store = MEMORY;");
 }
-
-}  // namespace
-
-namespace sqlite {
 
 RevisionInfo read_revision_row(const Stmt& stmt) {
   RevisionInfo info;
@@ -131,7 +123,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
   if (sodium_init() < 0) return make_error(ErrorCode::kInternal, "libsodium failed to start");
   Result<Db> db = Db::open(path);
   if (!db) return db.error();
-  if (auto r = configure(*db); !r) return r.error();
+  if (auto r = sqlite::configure(*db); !r) return r.error();
   if (auto r = sqlite::migrate(*db); !r) return r.error();
   Result<sqlite::Statements> stmts = sqlite::Statements::prepare(*db);
   if (!stmts) return stmts.error();

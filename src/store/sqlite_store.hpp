@@ -1,7 +1,8 @@
 // SqliteStore: the Store in one SQLite file (WAL, synchronous=NORMAL, foreign keys, 5 s busy
 // timeout). The embedded default; several processes may share the file.
 //
-// Schema (version kSchemaVersion, kept in PRAGMA user_version; migrations.cpp):
+// Schema (version kSchemaVersion, kept in PRAGMA user_version; migrations.cpp; the tables of
+// accounts and the audit trail are sqlite_accounts.cpp's):
 //   revision(number PK, author, time_ms, message, added, changed, removed, moved, entity_count)
 //   entity(kind, id, rev_from → revision, rev_to → revision NULL, ord, hash, body)
 //     index entity_key(kind, id, rev_from, rev_to, ord, hash)
@@ -36,11 +37,17 @@ namespace ebcm::store {
 
 namespace sqlite {
 
-inline constexpr int64_t kSchemaVersion = 1;
+// 1: the model (revision, entity). 2: accounts, API tokens, sessions, audit (accounts.hpp).
+inline constexpr int64_t kSchemaVersion = 2;
 
-// Brings the schema up to kSchemaVersion, one transaction per step. A database of a newer
-// version, or a file that is some other application's SQLite database → kStorage.
-Result<void> migrate(Db& db);
+// Brings the schema up to `target` (tests pass an older version to make an old database),
+// one transaction per step. A database of a newer version than this build knows, or a file
+// that is some other application's SQLite database → kStorage.
+Result<void> migrate(Db& db, int64_t target = kSchemaVersion);
+
+// The connection's settings (busy timeout, page size of a new file, WAL, synchronous=NORMAL,
+// foreign keys, cache), for every connection to an ebcm database.
+Result<void> configure(Db& db);
 
 // Every SQL statement the store runs, prepared once per connection (sqlite_store.cpp).
 struct Statements {

@@ -1,0 +1,131 @@
+// serve: the HTTP API, sign-in, the status page (src/http/).
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include "cli/command.hpp"
+#include "cli/help.hpp"
+#include "cli/output.hpp"
+#include "core/clock.hpp"
+#include "http/app.hpp"
+#include "http/auth.hpp"
+#include "http/config.hpp"
+#include "http/log.hpp"
+#include "http/metrics.hpp"
+#include "http/server.hpp"
+
+extern char** environ;
+
+namespace ebcm::cli {
+namespace {
+
+struct ServeOptions {
+  std::map<std::string, std::string> flags;
+  std::string config;
+};
+
+std::map<std::string, std::string> environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string_view kv(*e);
+    if (kv.rfind("EBCM_", 0) != 0) continue;
+    const auto eq = kv.find('=');
+    if (eq != std::string_view::npos) env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  return env;
+}
+
+// The first admin: created with a random password, printed once, when there is no account.
+Result<void> bootstrap_admin(http::Auth& auth) {
+  auto users = auth.users();
+  if (!users) return users.error();
+  if (!users->empty()) return {};
+  const std::string password = http::random_password();
+  auto u = auth.add_user("admin", store::Role::kAdmin, password, "", "serve:bootstrap");
+  if (!u) return u.error();
+  std::cout << fmt::format(
+                   "No account existed: created the first admin.\n  user: admin\n  password: {}  "
+                   "(shown once; change it with `ebcm user password admin`)\n",
+                   password)
+            << std::flush;
+  return {};
+}
+
+int run_serve(const ServeOptions& o) {
+  auto config = http::resolve_config(o.flags, environment(), o.config);
+  if (!config) return report(config.error());
+  auto options = http::server_options(*config);
+  if (!options) return report(options.error());
+  http::init_logging(config->log_level);
+
+  // An SQLite file is created (with its schema) when missing: serving an empty model is fine.
+  auto accounts = store::Accounts::open(config->db);
+  if (!accounts) return report(accounts.error());
+  static SystemClock clock;
+  auto auth = http::Auth::create(std::shared_ptr<store::Accounts>(std::move(*accounts)), clock);
+  if (auto b = bootstrap_admin(*auth); !b) return report(b.error());
+  http::Metrics metrics;
+  auto app = http::App::open(config->db, auth.get(), &metrics, clock);
+  if (!app) return report(app.error());
+  auto server = http::Server::start(
+      *options, [&](http::Request& r) { return (*app)->handle(r); }, &metrics);
+  if (!server) return report(server.error());
+  const bool tls = !config->tls_cert.empty();
+  std::cout << fmt::format("ebcm serving {}://{}:{}/ (model revision {}; status page at /status)\n",
+                           tls ? "https" : "http", options->host, (*server)->port(),
+                           (*app)->snapshot()->revision())
+            << std::flush;
+  http::log_event(http::Level::kInfo, "serve_start",
+                  {{"listen", fmt::format("{}:{}", options->host, (*server)->port())},
+                   {"revision", std::to_string((*app)->snapshot()->revision())}});
+  (*server)->wait();
+  http::log_event(http::Level::kInfo, "serve_stop", {});
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& root, Commands& out) {
+  auto o = std::make_shared<ServeOptions>();
+  CLI::App* cmd = root.add_subcommand("serve", "Serve the HTTP API, sign-in and the status page");
+  for (const auto& [name, type, help] : std::initializer_list<std::tuple<const char*, const char*, const char*>>{
+           {"db", "URL", "the store (default ebcm.db; created when missing)"},
+           {"listen", "HOST:PORT", "where to listen (default 127.0.0.1:8080)"},
+           {"tls-cert", "FILE", "serve HTTPS with this certificate (PEM; with --tls-key)"},
+           {"tls-key", "FILE", "the certificate's private key (PEM)"},
+           {"threads", "N", "threads serving requests (default: one per core)"},
+           {"log-level", "LEVEL", "trace, debug, info (default), warn, error or off"},
+           {"body-limit", "BYTES", "largest request body (default 64M)"},
+           {"read-timeout", "SECONDS", "to receive a whole request (default 30)"},
+           {"idle-timeout", "SECONDS", "keep-alive connections idle this long are closed (default 75)"},
+       }) {
+    std::string key = name;
+    cmd->add_option_function<std::string>(
+           std::string("--") + name, [o, key](const std::string& v) { o->flags[key] = v; }, help)
+        ->type_name(type);
+  }
+  cmd->add_option("--config", o->config, "a YAML file of the same settings")->type_name("FILE");
+  set_help(*cmd,
+           {.usage = "ebcm serve [--db URL] [--listen HOST:PORT] [--config FILE] [--tls-cert FILE "
+                     "--tls-key FILE]",
+            .details = "Serves the JSON API under /api/v1 (OpenAPI at /api/v1/openapi.json), "
+                       "sign-in with roles, the audit trail, the public status page at /status "
+                       "and /status.json, and /healthz, /readyz, /metrics. Settings come from "
+                       "the flags, else the environment (EBCM_DB, EBCM_LISTEN, ...), else the "
+                       "config file. When the store has no account yet, an admin is created and "
+                       "its password printed once. SIGTERM or SIGINT stops it gracefully: no new "
+                       "connections, requests in flight finish.",
+            .examples = {{"ebcm serve", "the model in ./ebcm.db on 127.0.0.1:8080"},
+                         {"ebcm serve --db /var/lib/ebcm/ebcm.db --listen :8443 --tls-cert "
+                          "cert.pem --tls-key key.pem",
+                          "HTTPS on every interface"}},
+            .exit_statuses = {{0, "stopped by a signal, after finishing the requests in flight"},
+                              {2, "bad settings (named with where they came from)"},
+                              {3, "the store could not be opened, or the address is in use"}}});
+  out.push_back({cmd, [o] { return run_serve(*o); }});
+}
+
+}  // namespace ebcm::cli

@@ -1,0 +1,124 @@
+#include "http/api_util.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+namespace ebcm::http {
+
+Response json_response(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+Result<json::value> parse_json_body(const Request& request) {
+  if (request.body.empty()) {
+    return make_error(ErrorCode::kInvalidInput, "the request has no body; expected JSON");
+  }
+  boost::system::error_code ec;
+  json::parse_options opt;
+  opt.max_depth = 64;
+  json::stream_parser p({}, opt);
+  size_t n = p.write_some(request.body.data(), request.body.size(), ec);
+  if (!ec) p.finish(ec);
+  if (ec) {
+    // Line and column of the offset where parsing stopped.
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i < n && i < request.body.size(); ++i) {
+      if (request.body[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    return make_error(ErrorCode::kInvalidInput,
+                      fmt::format("the body is not valid JSON: {} at line {}, column {}",
+                                  ec.message(), line, col));
+  }
+  return p.release();
+}
+
+Response invalid_model_response(std::string_view message, const model::Diagnostics& diags) {
+  json::array list;
+  for (const auto& d : diags.items()) {
+    if (d.severity != model::Severity::kError) continue;
+    json::object o{{"path", d.path}, {"message", d.message}};
+    if (d.line) {
+      o["line"] = d.line;
+      o["column"] = d.col;
+    }
+    if (!d.hint.empty()) o["hint"] = d.hint;
+    list.push_back(std::move(o));
+  }
+  json::object err{{"status", 422},
+                   {"code", "invalid_model"},
+                   {"message", fmt::format("{} ({} {})", message, list.size(),
+                                           list.size() == 1 ? "problem" : "problems")},
+                   {"diagnostics", std::move(list)}};
+  return json_response(422, json::serialize(json::object{{"error", std::move(err)}}));
+}
+
+namespace {
+struct Collection {
+  model::EntityKind kind;
+  const char* word;
+  const char* noun;
+};
+constexpr Collection kCollections[] = {
+    {model::EntityKind::kOrganization, "organization", "organization"},
+    {model::EntityKind::kBusinessUnit, "business-units", "business unit"},
+    {model::EntityKind::kLocation, "locations", "location"},
+    {model::EntityKind::kPerson, "people", "person"},
+    {model::EntityKind::kService, "services", "service"},
+    {model::EntityKind::kFunction, "functions", "function"},
+    {model::EntityKind::kMitigation, "mitigations", "mitigation"},
+    {model::EntityKind::kScenario, "scenarios", "scenario"},
+};
+}  // namespace
+
+std::optional<model::EntityKind> kind_of_collection(std::string_view word) {
+  for (const auto& c : kCollections)
+    if (word == c.word) return c.kind;
+  return std::nullopt;
+}
+
+const char* collection_of(model::EntityKind kind) {
+  return kCollections[static_cast<size_t>(kind)].word;
+}
+
+const char* noun_of(model::EntityKind kind) { return kCollections[static_cast<size_t>(kind)].noun; }
+
+Result<int64_t> int_param(const Request& request, std::string_view name, int64_t fallback,
+                          int64_t lo, int64_t hi) {
+  auto v = request.param(name);
+  if (!v) return fallback;
+  int64_t x = 0;
+  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), x);
+  if (ec != std::errc() || p != v->data() + v->size() || x < lo || x > hi) {
+    return make_error(ErrorCode::kInvalidInput,
+                      fmt::format("query parameter {}: expected a whole number from {} to {}, got "
+                                  "'{}'",
+                                  name, lo, hi, *v));
+  }
+  return x;
+}
+
+std::vector<std::string> list_param(const Request& request, std::string_view name) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : request.query) {
+    if (k != name) continue;
+    std::string_view rest = v;
+    while (!rest.empty()) {
+      size_t c = rest.find(',');
+      if (c) out.emplace_back(rest.substr(0, c));
+      if (c == std::string_view::npos) break;
+      rest.remove_prefix(c + 1);
+    }
+  }
+  return out;
+}
+
+}  // namespace ebcm::http

@@ -1,0 +1,38 @@
+// Internal to http/: what the route groups share — JSON bodies in and out, the model's
+// collections as URL words, query parameters.
+// Thread safety: pure functions.
+#pragma once
+
+#include <boost/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+#include "http/message.hpp"
+#include "model/diagnostics.hpp"
+#include "model/entities.hpp"
+
+namespace ebcm::http {
+
+namespace json = boost::json;
+
+Response json_response(int status, std::string body);
+// The request body as JSON; 400 naming the line/offset and the problem when it is not.
+Result<json::value> parse_json_body(const Request& request);
+// 422 {"error": {..., "diagnostics": [...]}} listing every error of `diags`.
+Response invalid_model_response(std::string_view message, const model::Diagnostics& diags);
+
+// URL words of the collections: "functions" ↔ kFunction, "business-units" ↔ kBusinessUnit, ...
+std::optional<model::EntityKind> kind_of_collection(std::string_view word);
+const char* collection_of(model::EntityKind kind);
+// "function", "business unit", ...: for messages.
+const char* noun_of(model::EntityKind kind);
+
+// A whole number query parameter within [lo, hi], or `fallback` when absent.
+Result<int64_t> int_param(const Request& request, std::string_view name, int64_t fallback,
+                          int64_t lo, int64_t hi);
+// All values of a repeatable query parameter, also split at commas ("down=a,b&down=c").
+std::vector<std::string> list_param(const Request& request, std::string_view name);
+
+}  // namespace ebcm::http

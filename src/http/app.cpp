@@ -1,0 +1,171 @@
+#include "http/app.hpp"
+
+#include <fmt/format.h>
+#include <sodium.h>
+
+#include "http/api_util.hpp"
+#include "http/log.hpp"
+#include "http/metrics.hpp"
+#include "http/status_page.hpp"
+#include "model/validate.hpp"
+
+namespace ebcm::http {
+
+Snapshot::Snapshot(int64_t revision, std::vector<model::Entity> entities, model::Model model)
+    : revision_(revision), entities_(std::move(entities)), model_(std::move(model)) {
+  for (size_t i = 0; i < entities_.size(); ++i) {
+    const auto& e = entities_[i];
+    index_[static_cast<size_t>(e.kind)].emplace(e.id, i);
+  }
+}
+
+std::optional<size_t> Snapshot::find(model::EntityKind kind, std::string_view id) const {
+  const auto& m = index_[static_cast<size_t>(kind)];
+  auto it = m.find(id);
+  if (it == m.end()) return std::nullopt;
+  return it->second;
+}
+
+const impact::CompiledGraph& Snapshot::graph() const {
+  std::call_once(graph_once_, [&] {
+    graph_ = std::make_unique<impact::CompiledGraph>(impact::CompiledGraph::compile(model_));
+  });
+  return *graph_;
+}
+
+std::string etag_of(std::string_view body) {
+  unsigned char h[16];
+  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(body.data()), body.size(),
+                     nullptr, 0);
+  char hex[33];
+  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+  return std::string("\"") + hex + "\"";
+}
+
+std::string revision_etag(int64_t revision) { return fmt::format("W/\"rev-{}\"", revision); }
+
+App::App(Auth* auth, Metrics* metrics, const Clock& clock)
+    : auth_(auth), metrics_(metrics), clock_(clock), router_(auth) {}
+
+App::~App() = default;
+
+Result<std::unique_ptr<App>> App::open(const std::string& db_url, Auth* auth, Metrics* metrics,
+                                       const Clock& clock) {
+  if (sodium_init() < 0) return make_error(ErrorCode::kInternal, "libsodium failed to start");
+  std::unique_ptr<App> app(new App(auth, metrics, clock));
+  auto store = store::open_store(db_url);
+  if (!store) return store.error();
+  app->store_ = std::move(*store);
+  auto audit = store::Accounts::open(db_url);
+  if (!audit) return audit.error();
+  app->audit_ = std::move(*audit);
+
+  auto head = app->store_->head();
+  if (!head) return head.error();
+  std::vector<model::Entity> entities;
+  model::Model model;
+  int64_t rev = 0;
+  if (*head) {
+    rev = (*head)->number;
+    auto e = app->store_->entities(rev, {});
+    if (!e) return e.error();
+    auto m = model::from_entities(*e);
+    if (!m) return m.error();
+    entities = std::move(*e);
+    model = std::move(*m);
+  }
+  app->status_ = std::make_unique<StatusPage>(clock);
+  app->set_snapshot(std::make_shared<Snapshot>(rev, std::move(entities), std::move(model)));
+  // The incident manager's last status survives a restart: it is the newest status entry of
+  // the audit trail.
+  {
+    store::AuditFilter f;
+    f.action = "status_update";
+    f.limit = 0;
+    auto entries = app->audit_->audit(f);
+    if (entries && !entries->empty()) app->status_->restore(entries->back().after);
+  }
+  app->status_->render(*app->snapshot());
+
+  add_model_routes(*app, app->router_);
+  add_revision_routes(*app, app->router_);
+  add_analysis_routes(*app, app->router_);
+  add_account_routes(*app, app->router_);
+  add_status_routes(*app, app->router_);
+  add_ops_routes(*app, app->router_);
+  return app;
+}
+
+void App::set_snapshot(std::shared_ptr<const Snapshot> s) { std::atomic_store(&snapshot_, std::move(s)); }
+
+std::variant<store::RevisionInfo, Response> App::commit(const Context& ctx, const Edit& edit,
+                                                        std::string message, AuditNote note) {
+  std::lock_guard write(write_mutex_);
+  auto snap = snapshot();
+  auto edited = edit(*snap);
+  if (auto* r = std::get_if<Response>(&edited)) return std::move(*r);
+  auto& entities = std::get<std::vector<model::Entity>>(edited);
+
+  auto m = model::from_entities(entities);
+  if (!m) return error_response(m.error());
+  model::Diagnostics diags;
+  model::validate(*m, diags);
+  if (diags.has_errors()) {
+    return invalid_model_response("the change would make the model invalid; nothing was written",
+                                  diags);
+  }
+  store::CommitRequest req;
+  req.author = ctx.actor();
+  req.message = std::move(message);
+  req.time_ms = clock_.now_ms();
+  req.base_revision = snap->revision();
+  const auto t0 = std::chrono::steady_clock::now();
+  auto info = with_store([&](store::Store& s) { return s.commit(entities, req, {}); });
+  if (metrics_) {
+    metrics_->observe_store(
+        "commit", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  if (!info) {
+    if (info.error().code == ErrorCode::kConflict) {
+      return error_response(409, "conflict", info.error().message);
+    }
+    return error_response(info.error());
+  }
+  if (info->number != snap->revision()) {
+    auto next = std::make_shared<Snapshot>(info->number, std::move(entities), std::move(*m));
+    set_snapshot(next);
+    status_->render(*next);
+  }
+  store::AuditEntry a;
+  a.action = std::move(note.action);
+  a.target = std::move(note.target);
+  if (note.entity) {
+    const auto& [kind, id] = *note.entity;
+    if (auto pos = snap->find(kind, id)) a.before = snap->entities()[*pos].body;
+    if (auto now = snapshot(); now->revision() != snap->revision()) {
+      if (auto pos = now->find(kind, id)) a.after = now->entities()[*pos].body;
+    }
+  }
+  a.detail = fmt::format("revision {}: {}", info->number, req.message);
+  audit(ctx, std::move(a));
+  return *info;
+}
+
+void App::audit(const Context& ctx, store::AuditEntry entry) {
+  entry.time_ms = clock_.now_ms();
+  entry.actor = ctx.actor();
+  entry.remote = ctx.request.remote;
+  const std::string action = entry.action, target = entry.target;
+  std::lock_guard lock(audit_mutex_);
+  if (auto r = audit_->append(std::move(entry)); !r) {
+    log_event(Level::kError, "audit_append_failed",
+              {{"action", action}, {"target", target}, {"error", r.error().message}});
+  }
+}
+
+Result<std::vector<store::AuditEntry>> App::audit_log(const store::AuditFilter& filter) {
+  std::lock_guard lock(audit_mutex_);
+  return audit_->audit(filter);
+}
+
+}  // namespace ebcm::http

@@ -1,0 +1,72 @@
+// Request and Response as plain values: what handlers see and return. Beast never appears in a
+// header of http/ (it costs ~14 s per translation unit); server.cpp converts to and from these.
+//
+// Contract: header names are compared case-insensitively; `path` is the target's path, percent-
+// decoded, without the query; `query` holds the decoded query parameters in order. A handler
+// returns a Response; the server adds Date, Server, Content-Length and Connection.
+// Thread safety: plain values.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace ebcm::http {
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+  std::string method;  // "GET", "POST", ... as sent
+  std::string target;  // as sent: "/api/v1/functions?limit=5"
+  std::string path;    // decoded, no query: "/api/v1/functions"
+  Fields query;        // decoded, in order
+  Fields headers;      // as sent
+  std::string body;
+  std::string remote;  // peer address "127.0.0.1:53422"
+  bool tls = false;
+
+  // First header / query parameter of that name (header names case-insensitive), if any.
+  std::optional<std::string_view> header(std::string_view name) const;
+  std::optional<std::string_view> param(std::string_view name) const;
+  // The value of cookie `name` from the Cookie header(s), if any.
+  std::optional<std::string_view> cookie(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  Fields headers;  // extra headers (ETag, Set-Cookie, Location, Cache-Control, ...)
+  std::string body;
+  // When set, sent instead of `body` without copying (the status page, served from memory).
+  std::shared_ptr<const std::string> shared_body;
+  // For the access log and metrics only, never sent: the route's pattern ("/api/v1/functions/{id}")
+  // as the router matched it ("" when none did), and a note for operators.
+  std::string route;
+  std::string log_note;
+
+  Response& set(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+  const std::string& payload() const { return shared_body ? *shared_body : body; }
+};
+
+// The one mapping of ErrorCode to an HTTP status: kInvalidInput 400 (422 when `unprocessable`),
+// kNotFound 404, kConflict 409, kIo/kStorage/kInternal 500, kUnsupported 501.
+int http_status(ErrorCode code, bool unprocessable = false);
+
+// {"error": {"status": 404, "code": "not_found", "message": "..."}} with that status. `code` is
+// a short machine-readable word; `message` a sentence for people.
+Response error_response(int status, std::string_view code, std::string_view message);
+Response error_response(const Error& error);
+
+// JSON-escapes `text` into a quoted JSON string.
+std::string json_quote(std::string_view text);
+
+}  // namespace ebcm::http

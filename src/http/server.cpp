@@ -1,0 +1,742 @@
+// Beast and Asio live here and nowhere else (each translation unit including them costs ~14 s).
+//
+// One coroutine per connection, on the connection's own strand, reads requests with a Beast
+// parser and answers them. The response head is written by hand into a buffer reused per
+// connection and sent with the body in one gathered write: no per-request allocation for the
+// head, and the body (a string of the Response, or its shared_body) is never copied.
+// Timeouts come from one watchdog coroutine per connection that sleeps until the connection's
+// deadline and then cancels the socket's operations, which — unlike beast::tcp_stream's timeouts,
+// that close the socket — leaves the connection able to answer 408.
+#include "http/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/url/parse.hpp>
+
+#include <array>
+#include <atomic>
+#include <charconv>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "http/log.hpp"
+#include "http/metrics.hpp"
+
+namespace ebcm::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using error_code = boost::system::error_code;
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr size_t kFirstRead = 8192;
+// After an answer that closes the connection, what the client still sends is read and dropped
+// for up to this long / this much, so that closing does not reset the connection (and destroy
+// the answer in the client's buffers) while the client is still sending, e.g. a too-large body.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr size_t kLingerBytes = 1 << 20;
+
+// "Sun, 06 Nov 1994 08:49:37 GMT", formatted once per second per thread.
+std::string_view http_date() {
+  thread_local std::time_t cached_second = -1;
+  thread_local char buf[40];
+  thread_local size_t len = 0;
+  std::time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    len = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    cached_second = now;
+  }
+  return {buf, len};
+}
+
+bool is_token_char(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::strchr("!#$%&'*+-.^_`|~", c) != nullptr && c != '\0';
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// A handler's extra header is sent only if it cannot break the framing of the response: a
+// token for a name, no CR/LF/NUL in the value, and none of the headers the server owns.
+bool header_allowed(std::string_view name, std::string_view value) {
+  if (name.empty()) return false;
+  for (char c : name)
+    if (!is_token_char(c)) return false;
+  for (char c : value)
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  for (std::string_view own : {"content-length", "transfer-encoding", "connection", "date",
+                               "server", "content-type"})
+    if (iequals(name, own)) return false;
+  return true;
+}
+
+std::string endpoint_text(const tcp::endpoint& ep) {
+  std::string addr = ep.address().to_string();
+  if (ep.address().is_v6()) addr = "[" + addr + "]";
+  return addr + ":" + std::to_string(ep.port());
+}
+
+std::string host_port(const std::string& host, uint16_t port) {
+  bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+// The path of a target without its query string, for the access log: queries may hold secrets.
+std::string_view log_path(std::string_view target) {
+  return target.substr(0, target.find('?'));
+}
+
+bool readable(const std::string& path, std::string* why) {
+  std::ifstream in(path);
+  if (in) return true;
+  *why = std::strerror(errno);
+  return false;
+}
+
+class ServerImpl;
+
+// What the server knows of a connection, to stop it; both run on the connection's strand.
+struct ConnectionBase {
+  virtual ~ConnectionBase() = default;
+  virtual asio::any_io_executor executor() = 0;
+  virtual void on_stop() = 0;      // close it if it is idle; otherwise its answer closes it
+  virtual void force_close() = 0;  // close it now, whatever it is doing
+};
+
+class ServerImpl final : public Server {
+ public:
+  ServerImpl(const ServerOptions& options, Handler handler, Metrics* metrics)
+      : options_(options),
+        handler_(std::move(handler)),
+        metrics_(metrics),
+        threads_count_(options.threads > 0
+                           ? options.threads
+                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
+        ioc_(threads_count_),
+        strand_(asio::make_strand(ioc_)),
+        acceptor_(strand_),
+        signals_(strand_),
+        timer_(strand_) {}
+
+  ~ServerImpl() override {
+    stop();
+    wait();
+    std::lock_guard lock(mutex_);
+    connections_.clear();
+  }
+
+  Result<void> listen();
+  void launch();
+
+  uint16_t port() const override { return port_; }
+  void wait() override;
+  void stop() override;
+
+  // Used by connections.
+  const ServerOptions& options() const { return options_; }
+  bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
+  Response call_handler(Request& request);
+  void record(std::string_view method, std::string_view target, int status, size_t bytes,
+              Clock::time_point start, std::string_view remote, std::string_view route,
+              std::string_view note);
+  void remove(ConnectionBase* connection);
+
+ private:
+  asio::awaitable<void> accept_loop();
+  void spawn(std::shared_ptr<ConnectionBase> connection, asio::any_io_executor executor,
+             asio::awaitable<void> run);
+  void begin_shutdown();  // on strand_
+  void on_timer();        // on strand_
+
+  // Constant after construction.
+  const ServerOptions options_;
+  const Handler handler_;
+  Metrics* const metrics_;
+  const int threads_count_;
+  std::string address_;  // "127.0.0.1:8080", set by listen()
+  uint16_t port_ = 0;    // set by listen()
+
+  asio::io_context ioc_;
+  std::optional<asio::ssl::context> ssl_;  // set by listen() when TLS is configured
+  // The acceptor, the signals and the shutdown timer are used on strand_ only.
+  asio::strand<asio::io_context::executor_type> strand_;
+  tcp::acceptor acceptor_;
+  asio::signal_set signals_;
+  asio::steady_timer timer_;
+  int shutdown_phase_ = 0;  // on strand_: 1 grace running, 2 forced close done
+
+  std::atomic<bool> stopping_{false};
+  std::mutex wait_mutex_;  // serialises wait()
+  std::vector<std::thread> threads_;
+
+  std::mutex mutex_;
+  std::unordered_set<std::shared_ptr<ConnectionBase>> connections_;  // protected by mutex_
+  std::unordered_set<ConnectionBase*> live_;                          // protected by mutex_
+};
+
+template <class Stream>
+class Connection final : public ConnectionBase,
+                         public std::enable_shared_from_this<Connection<Stream>> {
+ public:
+  static constexpr bool kTls = !std::is_same_v<Stream, tcp::socket>;
+
+  Connection(ServerImpl& server, Stream stream, std::string remote)
+      : server_(server),
+        stream_(std::move(stream)),
+        timer_(stream_.get_executor()),
+        remote_(std::move(remote)) {}
+
+  asio::any_io_executor executor() override { return stream_.get_executor(); }
+
+  void on_stop() override {
+    if (idle_) cancel();
+  }
+  void force_close() override {
+    error_code ec;
+    beast::get_lowest_layer(stream_).close(ec);
+  }
+
+  static asio::awaitable<void> run(std::shared_ptr<Connection> self) {
+    asio::co_spawn(self->executor(), watchdog(self), asio::detached);
+    try {
+      co_await self->serve();
+    } catch (const std::exception& e) {
+      log_event(Level::kError, "http_connection_failed",
+                {{"remote", self->remote_}, {"error", e.what()}});
+    }
+    self->done_ = true;
+    self->timer_.cancel();
+    self->force_close();
+    self->server_.remove(self.get());
+  }
+
+ private:
+  // Sleeps until the deadline and cancels the socket's operations then. Moving the deadline
+  // later costs nothing (the watchdog wakes at the old one and sleeps again); moving it earlier
+  // wakes the watchdog to re-arm.
+  static asio::awaitable<void> watchdog(std::shared_ptr<Connection> self) {
+    while (!self->done_) {
+      self->timer_.expires_at(self->deadline_);
+      co_await self->timer_.async_wait(kNoThrow);
+      if (self->done_) break;
+      if (Clock::now() >= self->deadline_) {
+        self->timed_out_ = true;
+        self->deadline_ = Clock::time_point::max();
+        self->cancel();
+      }
+    }
+  }
+
+  void set_deadline(Clock::duration from_now) {
+    deadline_ = Clock::now() + from_now;
+    timed_out_ = false;
+    if (deadline_ < timer_.expiry()) timer_.cancel();
+  }
+
+  void cancel() {
+    error_code ec;
+    beast::get_lowest_layer(stream_).cancel(ec);
+  }
+
+  asio::awaitable<void> serve() {
+    const ServerOptions& opt = server_.options();
+    if constexpr (kTls) {
+      set_deadline(opt.read_timeout);
+      auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, kNoThrow);
+      if (ec) {
+        log_event(Level::kDebug, "tls_handshake_failed",
+                  {{"remote", remote_}, {"error", ec.message()}});
+        co_return;
+      }
+    }
+    for (;;) {
+      // Between requests: wait up to idle_timeout for the first bytes of the next one.
+      if (buffer_.size() == 0) {
+        if (server_.stopping()) co_return;
+        idle_ = true;
+        set_deadline(opt.idle_timeout);
+        auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kFirstRead), kNoThrow);
+        idle_ = false;
+        if (ec) co_return;  // closed, idle too long, or shutting down: nothing to answer
+        buffer_.commit(n);
+      }
+      Clock::time_point start = Clock::now();
+      set_deadline(opt.read_timeout);
+      parser_.emplace();
+      parser_->header_limit(static_cast<std::uint32_t>(
+          std::min<size_t>(opt.header_limit, std::numeric_limits<std::uint32_t>::max())));
+      parser_->body_limit(opt.body_limit);
+
+      auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, *parser_, kNoThrow);
+      if (!ec && !parser_->is_done()) {
+        auto expect = parser_->get()[bhttp::field::expect];
+        if (iequals(expect, "100-continue")) {
+          static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+          auto [wec, wn] = co_await asio::async_write(
+              stream_, asio::buffer(kContinue.data(), kContinue.size()), kNoThrow);
+          if (wec) co_return;
+        }
+        std::tie(ec, n) = co_await bhttp::async_read(stream_, buffer_, *parser_, kNoThrow);
+      }
+      if (ec) {
+        co_await answer_failure(ec, start);
+        co_return;
+      }
+
+      auto& msg = parser_->get();
+      const bool head = msg.method() == bhttp::verb::head;
+      const unsigned version = msg.version();
+      bool keep_alive = msg.keep_alive();
+      Request request;
+      request.method = std::string(msg.method_string());
+      request.target = std::string(msg.target());
+      Response response;
+      auto url = boost::urls::parse_origin_form(msg.target());
+      if (!url) {
+        response = error_response(400, "bad_request",
+                                  "The request target is not a valid path and query.");
+        response.log_note = "invalid target";
+      } else {
+        request.path = url->path();
+        for (auto param : url->params())
+          request.query.emplace_back(std::move(param.key), std::move(param.value));
+        for (const auto& f : msg)
+          request.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+        request.body = std::move(msg.body());
+        request.remote = remote_;
+        request.tls = kTls;
+        response = server_.call_handler(request);
+      }
+      parser_.reset();
+
+      if (server_.stopping()) keep_alive = false;  // a request in flight at stop() is the last
+      set_deadline(opt.read_timeout);
+      size_t sent = co_await write(response, version, keep_alive, head);
+      server_.record(request.method, request.target, response.status, sent, start, remote_,
+                     response.route, response.log_note);
+      if (sent == 0) co_return;  // the write failed
+      if (!keep_alive) {
+        co_await linger(/*always=*/false);
+        co_return;
+      }
+    }
+  }
+
+  // A request that could not be read: answer it when that makes sense, then close.
+  asio::awaitable<void> answer_failure(error_code ec, Clock::time_point start) {
+    int status = 0;
+    std::string_view code, message;
+    if (timed_out_ && ec == asio::error::operation_aborted) {
+      status = 408;
+      code = "request_timeout";
+      message = "The request was not received in time.";
+    } else if (ec == bhttp::error::header_limit) {
+      status = 431;
+      code = "header_too_large";
+      message = "The request's header is larger than this server accepts.";
+    } else if (ec == bhttp::error::body_limit) {
+      status = 413;
+      code = "body_too_large";
+      message = "The request's body is larger than this server accepts.";
+    } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+               ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+      status = 400;
+      code = "bad_request";
+      message = "The request is not valid HTTP/1.1.";
+    }
+    if (status == 0) co_return;  // the client went away or the server is closing: no answer
+
+    std::string method, target;
+    if (parser_ && parser_->is_header_done()) {
+      method = std::string(parser_->get().method_string());
+      target = std::string(parser_->get().target());
+    }
+    parser_.reset();
+    Response response = error_response(status, code, message);
+    response.log_note = ec.message();
+    set_deadline(server_.options().read_timeout);
+    size_t sent = co_await write(response, 11, /*keep_alive=*/false, /*head=*/false);
+    server_.record(method, target, status, sent, start, remote_, "", response.log_note);
+    if (sent != 0) co_await linger(/*always=*/true);
+  }
+
+  // Writes the response; returns the bytes sent, 0 if the write failed.
+  asio::awaitable<size_t> write(const Response& r, unsigned version, bool keep_alive,
+                                bool head) {
+    int status = r.status >= 100 && r.status <= 999 ? r.status : 500;
+    const bool no_body = (status >= 100 && status < 200) || status == 204 || status == 304;
+    const std::string& payload = r.payload();
+
+    head_.clear();
+    head_ += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    char num[24];
+    head_.append(num, static_cast<size_t>(std::to_chars(num, num + sizeof num, status).ptr - num));
+    head_ += ' ';
+    auto reason = bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(status)));
+    if (bhttp::int_to_status(static_cast<unsigned>(status)) != bhttp::status::unknown)
+      head_.append(reason.data(), reason.size());
+    head_ += "\r\nServer: ebcm\r\nDate: ";
+    head_ += http_date();
+    head_ += "\r\n";
+    if (!no_body) {
+      if (!r.content_type.empty() && header_allowed("x", r.content_type)) {
+        head_ += "Content-Type: ";
+        head_ += r.content_type;
+        head_ += "\r\n";
+      }
+      head_ += "Content-Length: ";
+      head_.append(num, static_cast<size_t>(
+                            std::to_chars(num, num + sizeof num, payload.size()).ptr - num));
+      head_ += "\r\n";
+    }
+    for (const auto& [name, value] : r.headers) {
+      if (!header_allowed(name, value)) {
+        log_event(Level::kWarn, "http_header_dropped", {{"header", name}});
+        continue;
+      }
+      head_ += name;
+      head_ += ": ";
+      head_ += value;
+      head_ += "\r\n";
+    }
+    if (!keep_alive)
+      head_ += "Connection: close\r\n";
+    else if (version == 10)
+      head_ += "Connection: keep-alive\r\n";
+    head_ += "\r\n";
+
+    std::array<asio::const_buffer, 2> buffers = {
+        asio::buffer(head_),
+        asio::buffer(payload.data(), head || no_body ? 0 : payload.size())};
+    auto [ec, n] = co_await asio::async_write(stream_, buffers, kNoThrow);
+    co_return ec ? 0 : n;
+  }
+
+  // Closes our side, then reads and drops what the client still sends, for a while: `always`
+  // after an answer to a request not read to its end; otherwise only if more has arrived.
+  asio::awaitable<void> linger(bool always) {
+    error_code ec;
+    auto& socket = beast::get_lowest_layer(stream_);
+    socket.shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) co_return;
+    if (!always && buffer_.size() == 0 && socket.available(ec) == 0) co_return;
+    set_deadline(kLingerTime);
+    size_t drained = 0;
+    while (drained < kLingerBytes) {
+      auto [rec, n] = co_await beast::get_lowest_layer(stream_).async_read_some(
+          asio::buffer(sink_), kNoThrow);
+      if (rec) break;
+      drained += n;
+    }
+  }
+
+  ServerImpl& server_;
+  // Used only on the connection's strand (the coroutines and the posted stop/close calls).
+  Stream stream_;
+  asio::steady_timer timer_;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  bool timed_out_ = false;
+  bool idle_ = false;  // waiting for the first byte of a request
+  bool done_ = false;
+  std::string remote_;
+  beast::flat_buffer buffer_;  // reused for every request of the connection
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::string head_;  // the response head, reused
+  std::array<char, 4096> sink_;
+};
+
+using TlsStream = beast::ssl_stream<tcp::socket>;
+
+Result<void> ServerImpl::listen() {
+  const ServerOptions& o = options_;
+  if (o.tls_cert.empty() != o.tls_key.empty())
+    return make_error(ErrorCode::kInvalidInput,
+                      "HTTPS needs both a certificate and a private key; only the " +
+                          std::string(o.tls_cert.empty() ? "key" : "certificate") + " is set");
+  if (!o.tls_cert.empty()) {
+    std::string why;
+    if (!readable(o.tls_cert, &why))
+      return make_error(ErrorCode::kIo, "cannot read TLS certificate " + o.tls_cert + ": " + why);
+    if (!readable(o.tls_key, &why))
+      return make_error(ErrorCode::kIo, "cannot read TLS private key " + o.tls_key + ": " + why);
+    ssl_.emplace(asio::ssl::context::tls_server);
+    ssl_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                      asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+    error_code ec;
+    ssl_->use_certificate_chain_file(o.tls_cert, ec);
+    if (ec)
+      return make_error(ErrorCode::kInvalidInput,
+                        "TLS certificate " + o.tls_cert + " is not a PEM certificate: " +
+                            ec.message());
+    ssl_->use_private_key_file(o.tls_key, asio::ssl::context::pem, ec);
+    if (ec)
+      return make_error(ErrorCode::kInvalidInput,
+                        "TLS private key " + o.tls_key + " is not a PEM private key: " +
+                            ec.message());
+    if (SSL_CTX_check_private_key(ssl_->native_handle()) != 1)
+      return make_error(ErrorCode::kInvalidInput, "TLS private key " + o.tls_key +
+                                                      " does not belong to the certificate " +
+                                                      o.tls_cert);
+  }
+
+  address_ = host_port(o.host, o.port);
+  error_code ec;
+  tcp::endpoint endpoint;
+  auto address = asio::ip::make_address(o.host, ec);
+  if (!ec) {
+    endpoint = tcp::endpoint(address, o.port);
+  } else {
+    tcp::resolver resolver(ioc_);
+    auto results = resolver.resolve(o.host, std::to_string(o.port), ec);
+    if (ec || results.empty())
+      return make_error(ErrorCode::kInvalidInput, "cannot listen on " + address_ +
+                                                      ": unknown host (" + ec.message() + ")");
+    endpoint = results.begin()->endpoint();
+  }
+  auto fail = [&](const error_code& e) {
+    return make_error(ErrorCode::kIo, "cannot listen on " + address_ + ": " + e.message());
+  };
+  if (acceptor_.open(endpoint.protocol(), ec); ec) return fail(ec);
+  if (acceptor_.set_option(asio::socket_base::reuse_address(true), ec); ec) return fail(ec);
+  if (acceptor_.bind(endpoint, ec); ec) return fail(ec);
+  if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) return fail(ec);
+  port_ = acceptor_.local_endpoint(ec).port();
+  address_ = host_port(o.host, port_);
+  return {};
+}
+
+void ServerImpl::launch() {
+  asio::co_spawn(strand_, accept_loop(), asio::detached);
+  if (options_.handle_signals) {
+    signals_.add(SIGINT);
+    signals_.add(SIGTERM);
+    signals_.async_wait([this](const error_code& ec, int signal) {
+      if (ec) return;
+      log_event(Level::kInfo, "signal", {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
+      stop();
+    });
+  }
+  log_event(Level::kInfo, "http_listening",
+            {{"address", address_},
+             {"tls", ssl_.has_value()},
+             {"threads", threads_count_}});
+  threads_.reserve(static_cast<size_t>(threads_count_));
+  for (int i = 0; i < threads_count_; ++i) threads_.emplace_back([this] { ioc_.run(); });
+}
+
+asio::awaitable<void> ServerImpl::accept_loop() {
+  for (;;) {
+    tcp::socket socket(asio::make_strand(ioc_));
+    auto [ec] = co_await acceptor_.async_accept(socket, kNoThrow);
+    if (!acceptor_.is_open() || stopping()) co_return;
+    if (ec) {
+      // Out of file descriptors, most likely: say so and breathe, rather than spin.
+      log_event(Level::kWarn, "http_accept_failed", {{"error", ec.message()}});
+      asio::steady_timer pause(strand_, std::chrono::milliseconds(50));
+      co_await pause.async_wait(kNoThrow);
+      continue;
+    }
+    error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    auto peer = socket.remote_endpoint(ignored);
+    std::string remote = ignored ? "?" : endpoint_text(peer);
+    asio::any_io_executor executor = socket.get_executor();
+    if (ssl_) {
+      auto c = std::make_shared<Connection<TlsStream>>(
+          *this, TlsStream(std::move(socket), *ssl_), std::move(remote));
+      spawn(c, executor, Connection<TlsStream>::run(c));
+    } else {
+      auto c = std::make_shared<Connection<tcp::socket>>(*this, std::move(socket),
+                                                         std::move(remote));
+      spawn(c, executor, Connection<tcp::socket>::run(c));
+    }
+  }
+}
+
+void ServerImpl::spawn(std::shared_ptr<ConnectionBase> connection,
+                       asio::any_io_executor executor, asio::awaitable<void> run) {
+  size_t open;
+  {
+    std::lock_guard lock(mutex_);
+    live_.insert(connection.get());
+    connections_.insert(std::move(connection));
+    open = connections_.size();
+  }
+  if (metrics_) metrics_->set_gauge("ebcm_http_open_connections", static_cast<double>(open));
+  asio::co_spawn(executor, std::move(run), [](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      log_event(Level::kError, "http_connection_failed", {{"error", ex.what()}});
+    }
+  });
+}
+
+void ServerImpl::remove(ConnectionBase* connection) {
+  std::shared_ptr<ConnectionBase> keep;  // released outside the lock
+  size_t open;
+  {
+    std::lock_guard lock(mutex_);
+    live_.erase(connection);
+    for (auto it = connections_.begin(); it != connections_.end(); ++it) {
+      if (it->get() == connection) {
+        keep = *it;
+        connections_.erase(it);
+        break;
+      }
+    }
+    open = connections_.size();
+  }
+  if (metrics_) metrics_->set_gauge("ebcm_http_open_connections", static_cast<double>(open));
+  if (open == 0 && stopping()) asio::post(strand_, [this] { timer_.cancel(); });
+}
+
+Response ServerImpl::call_handler(Request& request) {
+  try {
+    return handler_(request);
+  } catch (const std::exception& e) {
+    log_event(Level::kError, "http_handler_failed",
+              {{"method", request.method},
+               {"path", log_path(request.target)},
+               {"error", e.what()}});
+  } catch (...) {
+    log_event(Level::kError, "http_handler_failed",
+              {{"method", request.method},
+               {"path", log_path(request.target)},
+               {"error", "unknown exception"}});
+  }
+  return error_response(500, "internal",
+                        "The server failed to answer this request; the cause is in its log.");
+}
+
+void ServerImpl::record(std::string_view method, std::string_view target, int status,
+                        size_t bytes, Clock::time_point start, std::string_view remote,
+                        std::string_view route, std::string_view note) {
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (metrics_) metrics_->observe_request(method, route, status, seconds);
+  if (!log_enabled(Level::kInfo)) return;
+  std::string_view route_label = route.empty() ? std::string_view("unmatched") : route;
+  if (note.empty())
+    log_event(Level::kInfo, "http_request",
+              {{"method", method}, {"path", log_path(target)}, {"status", status},
+               {"bytes", bytes}, {"duration_ms", seconds * 1000}, {"remote", remote},
+               {"route", route_label}});
+  else
+    log_event(Level::kInfo, "http_request",
+              {{"method", method}, {"path", log_path(target)}, {"status", status},
+               {"bytes", bytes}, {"duration_ms", seconds * 1000}, {"remote", remote},
+               {"route", route_label}, {"note", note}});
+}
+
+void ServerImpl::stop() {
+  if (stopping_.exchange(true)) return;
+  asio::post(strand_, [this] { begin_shutdown(); });
+}
+
+void ServerImpl::begin_shutdown() {
+  error_code ignored;
+  acceptor_.close(ignored);
+  // Back to the default disposition: a second Ctrl-C ends the process at once.
+  signals_.cancel(ignored);
+  signals_.clear(ignored);
+  std::vector<std::shared_ptr<ConnectionBase>> open;
+  {
+    std::lock_guard lock(mutex_);
+    open.assign(connections_.begin(), connections_.end());
+  }
+  log_event(Level::kInfo, "http_stopping", {{"open_connections", open.size()}});
+  for (auto& c : open) asio::post(c->executor(), [c] { c->on_stop(); });
+  if (open.empty()) return;
+  shutdown_phase_ = 1;
+  timer_.expires_after(options_.shutdown_grace);
+  timer_.async_wait([this](const error_code& ec) {
+    if (!ec) on_timer();
+  });
+}
+
+void ServerImpl::on_timer() {
+  if (shutdown_phase_ == 1) {
+    std::vector<std::shared_ptr<ConnectionBase>> open;
+    {
+      std::lock_guard lock(mutex_);
+      open.assign(connections_.begin(), connections_.end());
+    }
+    if (open.empty()) return;
+    log_event(Level::kWarn, "http_forced_close", {{"open_connections", open.size()}});
+    for (auto& c : open) asio::post(c->executor(), [c] { c->force_close(); });
+    // A handler that never returns would hold its thread: give the rest a moment, then stop.
+    shutdown_phase_ = 2;
+    timer_.expires_after(std::chrono::seconds(2));
+    timer_.async_wait([this](const error_code& ec) {
+      if (!ec) on_timer();
+    });
+  } else {
+    ioc_.stop();
+  }
+}
+
+void ServerImpl::wait() {
+  std::lock_guard lock(wait_mutex_);
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  if (!threads_.empty()) {
+    threads_.clear();
+    log_event(Level::kInfo, "http_stopped", {{"address", address_}});
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::start(const ServerOptions& options, Handler handler,
+                                              Metrics* metrics) {
+  auto server = std::make_unique<ServerImpl>(options, std::move(handler), metrics);
+  if (auto r = server->listen(); !r) return r.error();
+  server->launch();
+  return std::unique_ptr<Server>(std::move(server));
+}
+
+}  // namespace ebcm::http

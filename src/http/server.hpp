@@ -1,0 +1,55 @@
+// The HTTP server: Boost.Beast + Asio with C++20 coroutines, HTTP/1.1 keep-alive, optional TLS.
+// Beast and Asio stay inside server.cpp; callers see message.hpp's Request and Response.
+//
+// Contract: start() binds and listens (errors, such as an address in use, are returned, not
+// thrown) and serves on `threads` threads; each request is parsed with the header and body
+// limits, read within the timeouts (a slow or silent client is cut off), handed to the handler,
+// and answered; every failure the server itself detects (malformed request, too large, timed
+// out, handler threw) is answered with error_response()'s JSON body where the connection still
+// allows it. stop() (also on SIGTERM/SIGINT when `handle_signals`) stops accepting, lets requests
+// in flight finish within `shutdown_grace`, then closes every connection; wait() returns then.
+// Thread safety: the handler is called concurrently from the server's threads.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/result.hpp"
+#include "http/message.hpp"
+
+namespace ebcm::http {
+
+class Metrics;
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;  // 0: any free port (port() tells which)
+  int threads = 0;       // 0: one per core
+  std::string tls_cert, tls_key;  // both set: HTTPS only
+  size_t header_limit = 16 * 1024;
+  size_t body_limit = 64 * 1024 * 1024;
+  std::chrono::seconds read_timeout{30};   // to receive one whole request
+  std::chrono::seconds idle_timeout{75};   // keep-alive connection with no request
+  std::chrono::seconds shutdown_grace{10};
+  bool handle_signals = true;
+};
+
+using Handler = std::function<Response(Request&)>;
+
+class Server {
+ public:
+  virtual ~Server() = default;
+  // Binds, listens and starts the threads. `metrics` may be null; when set, every request is
+  // counted and timed in it by method, route and status.
+  static Result<std::unique_ptr<Server>> start(const ServerOptions& options, Handler handler,
+                                               Metrics* metrics);
+  virtual uint16_t port() const = 0;
+  // Blocks until stop() or a signal, and until the connections have drained.
+  virtual void wait() = 0;
+  virtual void stop() = 0;
+};
+
+}  // namespace ebcm::http

@@ -1,0 +1,561 @@
+// The server over real loopback TCP, talked to with plain POSIX sockets (and OpenSSL for TLS).
+#include "http/server.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "http/metrics.hpp"
+
+namespace ebcm::http {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Reply {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  bool ok = false;  // a whole response was read
+};
+
+class Client {
+ public:
+  explicit Client(uint16_t port, int timeout_s = 5) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    timeval tv{timeout_s, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  ~Client() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  bool connected() const { return connected_; }
+  int fd() const { return fd_; }
+
+  bool send(const std::string& data) {
+    size_t off = 0;
+    while (off < data.size()) {
+      ssize_t n = ::send(fd_, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      off += static_cast<size_t>(n);
+    }
+    return true;
+  }
+
+  // Reads one response; `head` when it answers a HEAD request (no body follows).
+  Reply read(bool head = false) {
+    Reply r;
+    size_t end;
+    while ((end = buf_.find("\r\n\r\n")) == std::string::npos)
+      if (!fill()) return r;
+    std::string head_text = buf_.substr(0, end);
+    buf_.erase(0, end + 4);
+    size_t line_end = head_text.find("\r\n");
+    std::string status_line = head_text.substr(0, line_end);
+    if (status_line.size() < 12) return r;
+    r.status = std::atoi(status_line.c_str() + 9);
+    size_t pos = line_end;
+    while (pos != std::string::npos && pos < head_text.size()) {
+      size_t next = head_text.find("\r\n", pos + 2);
+      std::string line = head_text.substr(pos + 2, next == std::string::npos ? std::string::npos
+                                                                            : next - pos - 2);
+      size_t colon = line.find(':');
+      if (colon != std::string::npos) {
+        std::string name = line.substr(0, colon);
+        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        std::string value = line.substr(colon + 1);
+        while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+        r.headers[name] = value;
+      }
+      pos = next;
+    }
+    size_t length = 0;
+    if (r.headers.count("content-length")) length = std::stoul(r.headers["content-length"]);
+    if (head) length = 0;
+    while (buf_.size() < length)
+      if (!fill()) return r;
+    r.body = buf_.substr(0, length);
+    buf_.erase(0, length);
+    r.ok = true;
+    return r;
+  }
+
+  // True when the server closed the connection (EOF or reset) before `timeout`.
+  bool closed_by_server() {
+    char c;
+    ssize_t n = ::recv(fd_, &c, 1, 0);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+  }
+
+ private:
+  bool fill() {
+    char tmp[4096];
+    ssize_t n = ::recv(fd_, tmp, sizeof tmp, 0);
+    if (n <= 0) return false;
+    buf_.append(tmp, static_cast<size_t>(n));
+    return true;
+  }
+
+  int fd_ = -1;
+  bool connected_ = false;
+  std::string buf_;
+};
+
+std::string get(std::string_view target, std::string_view extra = "") {
+  return "GET " + std::string(target) + " HTTP/1.1\r\nHost: test\r\n" + std::string(extra) +
+         "\r\n";
+}
+
+// Echoes what it saw; a few paths do something special.
+Response echo(Request& req) {
+  if (req.path == "/missing") return error_response(404, "not_found", "No such thing.");
+  if (req.path == "/throw") throw std::runtime_error("secret detail of the failure");
+  Response r;
+  r.content_type = "text/plain";
+  r.body = req.method + " " + req.path;
+  for (const auto& [k, v] : req.query) r.body += " [" + k + "=" + v + "]";
+  if (!req.body.empty()) r.body += " body=" + req.body;
+  if (req.tls) r.body += " tls";
+  r.set("X-Remote-Set", req.remote.empty() ? "no" : "yes");
+  r.route = "/echo";
+  return r;
+}
+
+ServerOptions test_options() {
+  ServerOptions o;
+  o.host = "127.0.0.1";
+  o.port = 0;
+  o.threads = 2;
+  o.handle_signals = false;
+  o.shutdown_grace = 5s;
+  return o;
+}
+
+std::unique_ptr<Server> start(const ServerOptions& o, Handler h = echo, Metrics* m = nullptr) {
+  auto r = Server::start(o, std::move(h), m);
+  if (!r) ADD_FAILURE() << r.error().message;
+  return r ? std::move(r.value()) : nullptr;
+}
+
+TEST(ServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
+  auto server = start(test_options());
+  ASSERT_TRUE(server);
+  Client c(server->port());
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.send(get("/a%20b/c?x=1&y=hello+world&z=%C3%A5")));
+  Reply r1 = c.read();
+  ASSERT_TRUE(r1.ok);
+  EXPECT_EQ(r1.status, 200);
+  EXPECT_EQ(r1.body, "GET /a b/c [x=1] [y=hello world] [z=\xC3\xA5]");
+  EXPECT_EQ(r1.headers["server"], "ebcm");
+  EXPECT_FALSE(r1.headers["date"].empty());
+  EXPECT_EQ(r1.headers["content-type"], "text/plain");
+  EXPECT_EQ(r1.headers["x-remote-set"], "yes");
+  EXPECT_EQ(r1.headers.count("connection"), 0u);
+
+  ASSERT_TRUE(c.send("POST /second HTTP/1.1\r\nHost: test\r\nContent-Length: 3\r\n\r\nabc"));
+  Reply r2 = c.read();
+  ASSERT_TRUE(r2.ok);
+  EXPECT_EQ(r2.body, "POST /second body=abc");
+  server->stop();
+  server->wait();
+}
+
+TEST(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  auto server = start(test_options());
+  ASSERT_TRUE(server);
+  Client c(server->port());
+  ASSERT_TRUE(c.send(get("/one") + get("/two")));
+  EXPECT_EQ(c.read().body, "GET /one");
+  EXPECT_EQ(c.read().body, "GET /two");
+}
+
+TEST(ServerTest, HeadSendsHeadersOnly) {
+  auto server = start(test_options());
+  ASSERT_TRUE(server);
+  Client c(server->port());
+  ASSERT_TRUE(c.send("HEAD /thing HTTP/1.1\r\nHost: test\r\n\r\n"));
+  Reply r = c.read(/*head=*/true);
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers["content-length"], std::to_string(std::string("HEAD /thing").size()));
+  // Had a body been sent, it would be read as the start of this response.
+  ASSERT_TRUE(c.send(get("/after")));
+  Reply r2 = c.read();
+  ASSERT_TRUE(r2.ok);
+  EXPECT_EQ(r2.status, 200);
+  EXPECT_EQ(r2.body, "GET /after");
+}
+
+TEST(ServerTest, HandlerStatusPassesThrough) {
+  auto server = start(test_options());
+  ASSERT_TRUE(server);
+  Client c(server->port());
+  ASSERT_TRUE(c.send(get("/missing")));
+  Reply r = c.read();
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.headers["content-type"], "application/json");
+  EXPECT_NE(r.body.find("\"not_found\""), std::string::npos);
+}
+
+TEST(ServerTest, Http10ClosesAfterTheResponse) {
+  auto server = start(test_options());
+  ASSERT_TRUE(server);
+  Client c(server->port());
+  ASSERT_TRUE(c.send("GET /old HTTP/1.0\r\n\r\n"));
+  Reply r = c.read();
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.body, "GET /old");
+  EXPECT_EQ(r.headers["connection"], "close");
+  EXPECT_TRUE(c.closed_by_server());
+}
+
+TEST(ServerTest, ConnectionCloseIsHonoured) {
+  auto server = start(test_options());
+  ASSERT_TRUE(server);
+  Client c(server->port());
+  ASSERT_TRUE(c.send(get("/bye", "Connection: close\r\n")));
+  Reply r = c.read();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers["connection"], "close");
+  EXPECT_TRUE(c.closed_by_server());
+}
+
+TEST(ServerTest, OversizedBodyGets413AndClose) {
+  ServerOptions o = test_options();
+  o.body_limit = 1024;
+  auto server = start(o);
+  ASSERT_TRUE(server);
+  Client c(server->port());
+  std::string body(5000, 'x');
+  c.send("POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: 5000\r\n\r\n" + body);
+  Reply r = c.read();
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(r.headers["content-type"], "application/json");
+  EXPECT_NE(r.body.find("\"body_too_large\""), std::string::npos);
+  EXPECT_EQ(r.headers["connection"], "close");
+  EXPECT_TRUE(c.closed_by_server());
+}
+
+TEST(ServerTest, OversizedChunkedBodyGets413) {
+  ServerOptions o = test_options();
+  o.body_limit = 1024;
+  auto server = start(o);
+  ASSERT_TRUE(server);
+  Client c(server->port());
+  std::string chunk(800, 'y');
+  c.send("POST /upload HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n320\r\n" +
+         chunk + "\r\n320\r\n" + chunk + "\r\n0\r\n\r\n");
+  Reply r = c.read();
+  EXPECT_EQ(r.status, 413);
+}
+
+TEST(ServerTest, OversizedHeaderGets431) {
+  ServerOptions o = test_options();
+  o.header_limit = 1024;
+  auto server = start(o);
+  ASSERT_TRUE(server);
+  Client c(server->port());
+  c.send(get("/", "X-Big: " + std::string(4000, 'h') + "\r\n"));
+  Reply r = c.read();
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.status, 431);
+  EXPECT_NE(r.body.find("\"header_too_large\""), std::string::npos);
+  EXPECT_TRUE(c.closed_by_server());
+}
+
+TEST(ServerTest, MalformedRequestGets400AndClose) {
+  auto server = start(test_options());
+  ASSERT_TRUE(server);
+  for (std::string bad : {"HELLO THERE\r\n\r\n", "GET / HTTP/1.1\r\nNo colon here\r\n\r\n",
+                          "GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n"}) {
+    Client c(server->port());
+    c.send(bad);
+    Reply r = c.read();
+    ASSERT_TRUE(r.ok) << bad;
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_EQ(r.headers["content-type"], "application/json");
+    EXPECT_NE(r.body.find("\"bad_request\""), std::string::npos);
+    EXPECT_TRUE(c.closed_by_server());
+  }
+}
+
+TEST(ServerTest, InvalidTargetGets400) {
+  auto server = start(test_options());
+  ASSERT_TRUE(server);
+  Client c(server->port());
+  c.send(get("/bad%zz"));
+  Reply r = c.read();
+  EXPECT_EQ(r.status, 400);
+  c.send(get("/fine"));
+  EXPECT_EQ(c.read().body, "GET /fine");  // a well-framed request keeps its connection
+}
+
+TEST(ServerTest, SlowClientIsCutOffWith408) {
+  ServerOptions o = test_options();
+  o.read_timeout = 1s;
+  auto server = start(o);
+  ASSERT_TRUE(server);
+  Client c(server->port());
+  auto t0 = std::chrono::steady_clock::now();
+  c.send("GET /slow HTTP/1.1\r\nHost: te");  // ... and nothing more
+  Reply r = c.read();
+  auto waited = std::chrono::steady_clock::now() - t0;
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.status, 408);
+  EXPECT_NE(r.body.find("\"request_timeout\""), std::string::npos);
+  EXPECT_GE(waited, 900ms);
+  EXPECT_LT(waited, 3s);
+  EXPECT_TRUE(c.closed_by_server());
+}
+
+TEST(ServerTest, SlowLorisTricklingBytesIsCutOff) {
+  ServerOptions o = test_options();
+  o.read_timeout = 1s;
+  auto server = start(o);
+  ASSERT_TRUE(server);
+  Client c(server->port());
+  auto t0 = std::chrono::steady_clock::now();
+  c.send("GET / HTTP/1.1\r\n");
+  bool cut = false;
+  for (int i = 0; i < 40 && !cut; ++i) {
+    std::this_thread::sleep_for(100ms);
+    cut = !c.send("X-A: b\r\n");
+    if (std::chrono::steady_clock::now() - t0 > 1500ms) break;
+  }
+  Reply r = c.read();
+  EXPECT_EQ(r.status, 408);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
+}
+
+TEST(ServerTest, IdleConnectionIsClosedSilently) {
+  ServerOptions o = test_options();
+  o.idle_timeout = 1s;
+  auto server = start(o);
+  ASSERT_TRUE(server);
+  Client c(server->port());
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(c.closed_by_server());  // EOF, no 408: nothing was asked
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
+}
+
+TEST(ServerTest, HandlerExceptionGets500WithoutItsText) {
+  auto server = start(test_options());
+  ASSERT_TRUE(server);
+  Client c(server->port());
+  c.send(get("/throw"));
+  Reply r = c.read();
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.headers["content-type"], "application/json");
+  EXPECT_EQ(r.body.find("secret"), std::string::npos);
+  EXPECT_NE(r.body.find("\"internal\""), std::string::npos);
+  c.send(get("/still-up"));
+  EXPECT_EQ(c.read().body, "GET /still-up");
+}
+
+TEST(ServerTest, SharedBodyIsSent) {
+  auto page = std::make_shared<const std::string>(100000, 's');
+  auto server = start(test_options(), [page](Request&) {
+    Response r;
+    r.shared_body = page;
+    r.body = "ignored";
+    return r;
+  });
+  ASSERT_TRUE(server);
+  Client c(server->port());
+  for (int i = 0; i < 3; ++i) {
+    c.send(get("/status.json"));
+    Reply r = c.read();
+    ASSERT_TRUE(r.ok);
+    EXPECT_EQ(r.body, *page);
+  }
+}
+
+TEST(ServerTest, HeadersThatWouldBreakFramingAreDropped) {
+  auto server = start(test_options(), [](Request&) {
+    Response r;
+    r.body = "{}";
+    r.set("X-Evil", "a\r\nSet-Cookie: x=1");
+    r.set("Content-Length", "99");
+    r.set("X-Good", "fine");
+    return r;
+  });
+  ASSERT_TRUE(server);
+  Client c(server->port());
+  c.send(get("/"));
+  Reply r = c.read();
+  EXPECT_EQ(r.body, "{}");
+  EXPECT_EQ(r.headers.count("set-cookie"), 0u);
+  EXPECT_EQ(r.headers.count("x-evil"), 0u);
+  EXPECT_EQ(r.headers["x-good"], "fine");
+}
+
+TEST(ServerTest, StopLetsARunningHandlerFinish) {
+  std::atomic<bool> started{false};
+  auto server = start(test_options(), [&](Request&) {
+    started = true;
+    std::this_thread::sleep_for(500ms);
+    Response r;
+    r.body = "done";
+    return r;
+  });
+  ASSERT_TRUE(server);
+  Client busy(server->port());
+  Client idle(server->port());
+  ASSERT_TRUE(idle.connected());
+  busy.send(get("/slow"));
+  while (!started) std::this_thread::sleep_for(5ms);
+  auto t0 = std::chrono::steady_clock::now();
+  server->stop();
+  Reply r = busy.read();
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "done");
+  EXPECT_EQ(r.headers["connection"], "close");
+  EXPECT_TRUE(idle.closed_by_server());
+  server->wait();
+  // Drained, not cut off by the 5 s grace.
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
+  Client late(server->port());
+  EXPECT_FALSE(late.connected());
+}
+
+TEST(ServerTest, GraceEndsWithAForcedClose) {
+  ServerOptions o = test_options();
+  o.shutdown_grace = 1s;
+  auto server = start(o);
+  ASSERT_TRUE(server);
+  Client c(server->port());
+  c.send("GET / HTTP/1.1\r\n");  // a request in progress, never finished
+  std::this_thread::sleep_for(100ms);
+  auto t0 = std::chrono::steady_clock::now();
+  server->stop();
+  server->wait();
+  auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_GE(took, 900ms);
+  EXPECT_LT(took, 4s);
+}
+
+TEST(ServerTest, BindErrorNamesTheAddress) {
+  auto first = start(test_options());
+  ASSERT_TRUE(first);
+  ServerOptions o = test_options();
+  o.port = first->port();
+  auto second = Server::start(o, echo, nullptr);
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().message,
+            "cannot listen on 127.0.0.1:" + std::to_string(o.port) + ": Address already in use");
+}
+
+TEST(ServerTest, MissingTlsFilesAreNamed) {
+  ServerOptions o = test_options();
+  o.tls_cert = "/nonexistent/cert.pem";
+  o.tls_key = "/nonexistent/key.pem";
+  auto r = Server::start(o, echo, nullptr);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("/nonexistent/cert.pem"), std::string::npos)
+      << r.error().message;
+}
+
+TEST(ServerTest, MetricsCountRequests) {
+  Metrics metrics;
+  auto server = start(test_options(), echo, &metrics);
+  ASSERT_TRUE(server);
+  {
+    Client c(server->port());
+    c.send(get("/a"));
+    c.read();
+    c.send(get("/missing"));
+    c.read();
+  }
+  server->stop();
+  server->wait();
+  std::string text = metrics.render();
+  EXPECT_NE(text.find("ebcm_http_requests_total{method=\"GET\",route=\"/echo\",status=\"200\"} 1"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("ebcm_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1"),
+      std::string::npos)
+      << text;
+}
+
+// --- TLS ---------------------------------------------------------------------------------
+
+bool have_openssl() { return std::system("command -v openssl > /dev/null 2>&1") == 0; }
+
+TEST(ServerTest, ServesHttpsWithASelfSignedCertificate) {
+  if (!have_openssl()) GTEST_SKIP() << "the openssl command is missing";
+  auto dir = std::filesystem::temp_directory_path() /
+             ("ebcm-tls-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string();
+  std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1 -keyout " +
+                    key + " -out " + cert + " > /dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+
+  ServerOptions o = test_options();
+  o.tls_cert = cert;
+  o.tls_key = key;
+  auto server = start(o);
+  ASSERT_TRUE(server);
+
+  Client tcp(server->port());
+  ASSERT_TRUE(tcp.connected());
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL* ssl = SSL_new(ctx);
+  SSL_set_fd(ssl, tcp.fd());
+  ASSERT_EQ(SSL_connect(ssl), 1);
+  std::string response;
+  for (int i = 0; i < 2; ++i) {  // keep-alive over TLS too
+    std::string req = get("/secure?i=" + std::to_string(i));
+    ASSERT_EQ(SSL_write(ssl, req.data(), static_cast<int>(req.size())),
+              static_cast<int>(req.size()));
+    std::string want = "GET /secure [i=" + std::to_string(i) + "] tls";
+    response.clear();
+    char buf[4096];
+    while (response.find(want) == std::string::npos) {
+      int n = SSL_read(ssl, buf, sizeof buf);
+      if (n <= 0) break;
+      response.append(buf, static_cast<size_t>(n));
+    }
+    EXPECT_EQ(response.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << response;
+    EXPECT_NE(response.find(want), std::string::npos) << response;
+  }
+  SSL_free(ssl);
+  SSL_CTX_free(ctx);
+
+  // Plain HTTP to the HTTPS port is not served.
+  Client plain(server->port(), 2);
+  plain.send(get("/"));
+  Reply r = plain.read();
+  EXPECT_NE(r.status, 200);
+  server->stop();
+  server->wait();
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace ebcm::http
