@@ -37,6 +37,7 @@ class Compiler {
     dependents();
     workforce();
     cycles();
+    layout();
   }
 
  private:
@@ -216,6 +217,121 @@ class Compiler {
       begin.push_back(static_cast<uint32_t>(inputs.size()));
     }
     invert(n, begin, inputs, g_.dep_begin, g_.dependents);
+  }
+
+  // The engine's numbering: Tarjan's algorithm over "reads" edges (node → what it reads, the
+  // inverse of `dependents`) emits each strongly connected component after every component it
+  // reads, so the emission order is topological; the depth-first search keeps a node's own
+  // inputs close to it. Iterative: a generated model can chain a million nodes.
+  void layout() {
+    const uint32_t n = g_.size();
+    std::vector<uint32_t> read_begin, reads;
+    invert(n, g_.dep_begin, g_.dependents, read_begin, reads);
+    CompiledGraph::Layout& L = g_.layout;
+    L.order.clear();
+    L.order.reserve(n);
+    {
+      std::vector<uint32_t> index(n, kNone), low(n, 0), stack;
+      std::vector<uint8_t> on_stack(n, 0);
+      std::vector<std::pair<uint32_t, uint32_t>> call;  // (node, next edge)
+      uint32_t counter = 0;
+      for (uint32_t root = 0; root < n; ++root) {
+        if (index[root] != kNone) continue;
+        call.emplace_back(root, read_begin[root]);
+        index[root] = low[root] = counter++;
+        stack.push_back(root);
+        on_stack[root] = 1;
+        while (!call.empty()) {
+          const uint32_t v = call.back().first;
+          if (call.back().second < read_begin[v + 1]) {
+            const uint32_t w = reads[call.back().second++];
+            if (index[w] == kNone) {
+              index[w] = low[w] = counter++;
+              stack.push_back(w);
+              on_stack[w] = 1;
+              call.emplace_back(w, read_begin[w]);
+            } else if (on_stack[w]) {
+              low[v] = std::min(low[v], index[w]);
+            }
+            continue;
+          }
+          call.pop_back();
+          if (!call.empty()) low[call.back().first] = std::min(low[call.back().first], low[v]);
+          if (low[v] != index[v]) continue;
+          uint32_t w;
+          do {
+            w = stack.back();
+            stack.pop_back();
+            on_stack[w] = 0;
+            L.order.push_back(w);
+          } while (w != v);
+        }
+      }
+    }
+    L.rank.assign(n, 0);
+    for (uint32_t i = 0; i < n; ++i) L.rank[L.order[i]] = i;
+    const std::vector<uint32_t>& rank = L.rank;
+    L.nodes.resize(n);
+    L.exprs.clear();
+    L.exprs.reserve(g_.exprs.size());
+    L.owner.assign(n, kNone);
+    L.dependents.clear();
+    L.dependents.reserve(g_.dependents.size());
+    L.soft.clear();
+    L.soft.reserve(g_.soft.size());
+    L.mits.clear();
+    L.mits.reserve(g_.mits.size());
+    L.with_nodes.clear();
+    for (uint32_t i = 0; i < n; ++i) {
+      const uint32_t p = L.order[i];
+      CompiledGraph::Layout::Node& x = L.nodes[i];
+      // The roots first, contiguous; each tree's children blocks after them.
+      x.root_begin = static_cast<uint32_t>(L.exprs.size());
+      x.root_end = x.root_begin + (g_.entry_begin[p + 1] - g_.entry_begin[p]);
+      L.exprs.resize(x.root_end);
+      for (uint32_t k = g_.entry_begin[p]; k < g_.entry_begin[p + 1]; ++k) {
+        copy_expr(g_.entries[k], x.root_begin + (k - g_.entry_begin[p]));
+      }
+      if (g_.owner_service[p] != kNone) L.owner[i] = rank[g_.owner_service[p]];
+      x.dep_begin = static_cast<uint32_t>(L.dependents.size());
+      for (uint32_t k = g_.dep_begin[p]; k < g_.dep_begin[p + 1]; ++k) {
+        L.dependents.push_back(rank[g_.dependents[k]]);
+      }
+      x.dep_end = static_cast<uint32_t>(L.dependents.size());
+      std::sort(L.dependents.begin() + x.dep_begin, L.dependents.end());
+      x.mit_begin = static_cast<uint32_t>(L.mits.size());
+      for (uint32_t k = g_.mit_begin[p]; k < g_.mit_begin[p + 1]; ++k) {
+        CompiledMitigation m = g_.mits[k];
+        m.replaces = rank[m.replaces];
+        m.with_begin = static_cast<uint32_t>(L.with_nodes.size());
+        for (uint32_t w = g_.mits[k].with_begin; w < g_.mits[k].with_end; ++w) {
+          L.with_nodes.push_back(rank[g_.with_nodes[w]]);
+        }
+        m.with_end = static_cast<uint32_t>(L.with_nodes.size());
+        L.mits.push_back(m);
+      }
+      x.mit_end = static_cast<uint32_t>(L.mits.size());
+      x.soft_begin = static_cast<uint32_t>(L.soft.size());
+      for (uint32_t k = g_.soft_begin[p]; k < g_.soft_begin[p + 1]; ++k) {
+        L.soft.push_back(rank[g_.soft[k]]);
+      }
+      x.soft_end = static_cast<uint32_t>(L.soft.size());
+    }
+  }
+
+  // Copies public expression `e` to layout slot `slot`, children blocks appended, references
+  // renumbered.
+  void copy_expr(uint32_t e, uint32_t slot) {
+    std::vector<Expr>& out = g_.layout.exprs;
+    const Expr x = g_.exprs[e];
+    if (x.op == Expr::Op::kRef) {
+      out[slot] = Expr{Expr::Op::kRef, g_.layout.rank[x.a], 0};
+      return;
+    }
+    const auto base = static_cast<uint32_t>(out.size());
+    out.resize(base + (x.b - x.a));
+    for (uint32_t c = x.a; c < x.b; ++c) copy_expr(c, base + (c - x.a));
+    out[slot] = Expr{x.op, base, base + (x.b - x.a)};
   }
 
   void workforce() {

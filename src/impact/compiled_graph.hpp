@@ -92,6 +92,30 @@ struct CompiledGraph {
   // --- cycles (rule 5): requirement loops, each group sorted by ref, groups sorted ---
   std::vector<std::vector<uint32_t>> cycles;
 
+  // --- the engine's layout: what propagation reads, renumbered ---
+  // The same nodes under internal numbers in a topological order of `dependents` (every node
+  // after all the nodes it reads, the strongly connected components of a loop contiguous), so a
+  // propagation that takes its pending nodes in ascending order evaluates each node of the
+  // acyclic part once and sweeps these arrays forward. Public indices (above, and everywhere
+  // outside the engine) stay in NodeIndex order; `order`/`rank` translate.
+  struct Layout {
+    // One record per internal node: its entries' roots (in `exprs`, contiguous, same order as
+    // the public entries), dependents, counting mitigations and degraded_by targets.
+    struct Node {
+      uint32_t root_begin, root_end, dep_begin, dep_end, mit_begin, mit_end, soft_begin, soft_end;
+    };
+    std::vector<uint32_t> order;  // internal → public
+    std::vector<uint32_t> rank;   // public → internal
+    std::vector<Node> nodes;
+    std::vector<Expr> exprs;             // references hold internal numbers
+    std::vector<uint32_t> owner;         // a feature's service (internal), else kNone
+    std::vector<uint32_t> dependents;    // internal, ascending per node
+    std::vector<uint32_t> soft;          // internal
+    std::vector<CompiledMitigation> mits;  // `replaces` internal, `with` into with_nodes
+    std::vector<uint32_t> with_nodes;    // internal
+  };
+  Layout layout;
+
  private:
   void build_lookup();
   std::vector<uint64_t> by_ref_;  // open addressing, see build_lookup()

@@ -7,7 +7,9 @@
 // mitigations used, gaps) cost far more and are computed only on request: RunOptions::explain
 // (default on) or Engine::explain() right after run(). Work is proportional to what the
 // disruption reaches: per-run state lives in arrays sized once per graph and reset only where a
-// run touched them. Nodes not in Impact::nodes are up for the whole duration.
+// run touched them. Nodes not in Impact::nodes are up for the whole duration. Internally the
+// engine works in CompiledGraph::layout's numbering (a topological order, so a big disruption
+// sweeps memory forward); everything in and out of this API is in public node indices.
 // Thread safety: an Engine is NOT thread-safe (it owns scratch state); use one per thread. The
 // CompiledGraph it reads is shared and must outlive it.
 #pragma once
@@ -43,16 +45,27 @@ struct DisruptionSet {
 // Resolves a scenario's disruptions; kNotFound names the first reference that does not resolve.
 Result<DisruptionSet> disruption_from_scenario(const CompiledGraph& g, const model::Scenario& s);
 
-// The numbers of one reached node: cheap, always computed by Engine::run().
+// The numbers of one reached node: cheap, always computed by Engine::run(). Compact (24 bytes):
+// a run on a big model writes a million of these, so the optional values are kept as sentinels
+// and read through down_for() and staff_available().
 struct NodeImpact {
+  static constexpr int64_t kAbsent = INT64_MIN;
   uint32_t node = kNone;
   State state = State::kUp;  // at the end of the duration
   bool disrupted = false;
   bool rto_breached = false, mtpd_breached = false;
+  int64_t down_minutes = 0;           // see down_for(); kAbsent: open-ended, never back
+  int64_t available_staff = kAbsent;  // see staff_available(); kAbsent: no staff given
+
   // How long the node was down from the start; nullopt when the disruption is open-ended and
   // the node never comes back.
-  std::optional<Duration> down_for = Duration{0};
-  std::optional<int64_t> staff_available;  // functions with staff
+  std::optional<Duration> down_for() const {
+    return down_minutes == kAbsent ? std::nullopt : std::optional<Duration>(Duration{down_minutes});
+  }
+  // People available, for a function with staff; else nullopt.
+  std::optional<int64_t> staff_available() const {
+    return available_staff == kAbsent ? std::nullopt : std::optional<int64_t>(available_staff);
+  }
 };
 
 // The words for one function not up at the end: computed only on request (RunOptions::explain
@@ -95,39 +108,53 @@ class Engine {
 
  private:
   friend class Explainer;
+  using Layout = CompiledGraph::Layout;
+  // Per internal node (CompiledGraph::layout numbering), one byte: the state in the low bits,
+  // then the flags. kReached: not up at time 0; kCone: in the cone a later moment re-solves;
+  // kWorkforce: a staffed function a workforce disruption applies to (percent_ > 0).
+  enum : uint8_t { kStateMask = 3, kDisrupted = 4, kSeeded = 8, kQueued = 16, kCone = 32,
+                   kReached = 64, kWorkforce = 128 };
+  static State state_in(uint8_t f) { return static_cast<State>(f & kStateMask); }
+
   void reset_run();
   void seed_disruptions(const DisruptionSet& d);
+  void push(uint32_t n);
+  uint32_t pop();
   void propagate(int64_t now, uint8_t within);
   void resolve_cone(int64_t now);
+  void group_moments();
+  // Internal numbering (the layout's exprs and nodes).
   template <bool kReplacing>
   State eval_expr(uint32_t e, uint32_t replaced) const;
-  State eval_expr(uint32_t e, uint32_t replaced) const {
-    return replaced == kNone ? eval_expr<false>(e, kNone) : eval_expr<true>(e, replaced);
-  }
-  State evaluate(uint32_t n, int64_t now) const;
-  bool mitigation_applies(const CompiledMitigation& m, uint32_t entry) const;
+  State evaluate(uint32_t n, uint8_t flags, int64_t now) const;
+  bool mitigation_applies(const CompiledMitigation& m, uint32_t root) const;
   int64_t staff_available(uint32_t n) const;
+  // Public numbering (the graph's exprs and mits), for the Explainer: the same rules over the
+  // end states copied to public indices by explain().
+  State state_public(uint32_t node) const { return explain_state_[node]; }
+  uint32_t slot_public(uint32_t node) const { return slot_[g_.layout.rank[node]]; }
+  State eval_public(uint32_t e, uint32_t replaced = kNone) const;
+  bool mitigation_applies_public(const CompiledMitigation& m, uint32_t root) const;
 
   const CompiledGraph& g_;
-  // Per-run scratch, sized to the graph; only the listed indices are ever non-default.
-  std::vector<State> state_;
-  // kPending: down from the start and not back yet; kCone: in the cone a later moment re-solves.
-  // kWorkforce: a staffed function a workforce disruption applies to (percent_ > 0).
-  enum : uint8_t { kDisrupted = 1, kSeeded = 2, kQueued = 4, kCone = 8, kPending = 16,
-                   kWorkforce = 32 };
-  std::vector<uint8_t> flags_;
-  std::vector<int> percent_;        // workforce disruption applying to a staffed function
+  const Layout& L_;
+  // Per-run scratch, sized to the graph, by internal node; only the listed ones are ever
+  // non-default.
+  std::vector<uint8_t> node_;
+  std::vector<uint8_t> percent_;    // workforce disruption applying to a staffed function
   std::vector<uint32_t> slot_;      // a reached node's index in Impact::nodes, else kNone
-  std::vector<uint32_t> reached_;   // nodes not up at time 0 (ascending once time 0 is done)
+  std::vector<uint32_t> reached_;   // nodes not up at time 0
   std::vector<uint32_t> seeds_;     // disrupted or workforce-hit nodes of the current run
-  std::vector<uint32_t> queue_, cone_;
-  std::vector<std::pair<int64_t, uint32_t>> moments_;  // (activation, `for` node) after time 0
-  // The CSR ranges evaluate() and propagate() read, one record per node: one cache miss
-  // instead of four (the graph's *_begin arrays are separate and indexed at random).
-  struct Hot {
-    uint32_t entry_begin, entry_end, dep_begin, dep_end, mit_begin, mit_end, soft_begin, soft_end;
-  };
-  std::vector<Hot> hot_;
+  std::vector<uint32_t> cone_, public_;
+  // The end states by public index while explain() runs (up elsewhere); sized on first use.
+  std::vector<State> explain_state_;
+  std::vector<std::pair<int64_t, uint32_t>> moments_, grouped_;  // (activation, `for` node)
+  std::vector<int64_t> times_;      // distinct activation times after time 0
+  // The pending set of propagate(): a bitmap over internal nodes with one summary bit per
+  // word, taken in ascending order from cursor_ (no pending node below it).
+  std::vector<uint64_t> bits_, summary_;
+  uint32_t cursor_ = 0;
+  int64_t limit_ = 0;               // the duration's minutes, INT64_MAX when open-ended
   int64_t now_ = 0;                 // the last moment evaluated (the end state's)
 };
 

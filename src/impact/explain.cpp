@@ -7,7 +7,7 @@ namespace ebcm::impact {
 // The references behind a non-ok expression: every non-ok child of an `all`; every alternative
 // of a failed `any`; the primary of a degraded one (it holds, but not through its primary way).
 void Explainer::collect_bad(uint32_t expr) {
-  const State r = e_.eval_expr(expr, kNone);
+  const State r = e_.eval_public(expr);
   if (r == State::kUp) return;
   const Expr& x = g_.exprs[expr];
   switch (x.op) {
@@ -43,18 +43,18 @@ void Explainer::reasons_of(const NodeImpact& x, Explanation* words) {
   bool failed = false;
   for (uint32_t k = g_.entry_begin[n]; k < g_.entry_begin[n + 1]; ++k) {
     const uint32_t root = g_.entries[k];
-    const State r = e_.eval_expr(root, kNone);
+    const State r = e_.eval_public(root);
     if (r == State::kUp) continue;
     const Expr& ex = g_.exprs[root];
     if (r == State::kDegraded) {
-      if (ex.op == Expr::Op::kAny && e_.eval_expr(ex.a, kNone) != State::kUp) {
+      if (ex.op == Expr::Op::kAny && e_.eval_public(ex.a) != State::kUp) {
         // The alternative it runs on: the first that is up, else the first that holds at all.
         uint32_t alt = kNone;
         for (uint32_t c = ex.a + 1; c < ex.b && alt == kNone; ++c) {
-          if (e_.eval_expr(c, kNone) == State::kUp) alt = c;
+          if (e_.eval_public(c) == State::kUp) alt = c;
         }
         for (uint32_t c = ex.a + 1; c < ex.b && alt == kNone; ++c) {
-          if (e_.eval_expr(c, kNone) == State::kDegraded) alt = c;
+          if (e_.eval_public(c) == State::kDegraded) alt = c;
         }
         add(Kind::kAnyAlt, alt, root);
       } else {
@@ -64,7 +64,7 @@ void Explainer::reasons_of(const NodeImpact& x, Explanation* words) {
     }
     uint32_t carrier = kNone;  // the shortest activation: mits are sorted by it
     for (uint32_t i = g_.mit_begin[n]; i < g_.mit_begin[n + 1] && carrier == kNone; ++i) {
-      if (g_.mits[i].activation <= now_ && e_.mitigation_applies(g_.mits[i], root)) {
+      if (g_.mits[i].activation <= now_ && e_.mitigation_applies_public(g_.mits[i], root)) {
         carrier = g_.mits[i].model_index;
       }
     }
@@ -75,16 +75,16 @@ void Explainer::reasons_of(const NodeImpact& x, Explanation* words) {
     }
     failed = true;
     for (uint32_t i = g_.gap_begin[n]; words && i < g_.gap_begin[n + 1]; ++i) {
-      if (e_.mitigation_applies(g_.gaps[i], root)) add_unique(words->mitigation_gaps, g_.gaps[i].model_index);
+      if (e_.mitigation_applies_public(g_.gaps[i], root)) add_unique(words->mitigation_gaps, g_.gaps[i].model_index);
     }
     add(ex.op == Expr::Op::kAny ? Kind::kNoAlternative : Kind::kEntry, kNone, root);
   }
-  if (x.staff_available && *x.staff_available < g_.staff_normal[n]) {
+  if (x.staff_available() && *x.staff_available() < g_.staff_normal[n]) {
     add(Kind::kWorkforce, kNone, kNone);
   }
   if (!failed) {
     for (uint32_t k = g_.soft_begin[n]; k < g_.soft_begin[n + 1]; ++k) {
-      if (e_.state_[g_.soft[k]] == State::kDown) {
+      if (e_.state_public(g_.soft[k]) == State::kDown) {
         reasons_.push_back(Reason{Kind::kSoft, kNone, static_cast<uint32_t>(inputs_.size()),
                                   static_cast<uint32_t>(inputs_.size() + 1)});
         inputs_.push_back(g_.soft[k]);
@@ -172,8 +172,8 @@ std::string Explainer::chain(size_t slot) const {
     text += " is ";
     text += to_string(x.state);
     if (parent_[s] == kNone) {
-      if (x.staff_available) {
-        text += " (" + std::to_string(*x.staff_available) + " of " +
+      if (x.staff_available()) {
+        text += " (" + std::to_string(*x.staff_available()) + " of " +
                 std::to_string(g_.staff_normal[x.node]) + " staff available)";
       }
       break;
@@ -196,7 +196,7 @@ std::string Explainer::line(size_t slot, const Reason& r) const {
   switch (r.kind) {
     case Kind::kDisrupted: return g_.refs[x.node] + " is disrupted";
     case Kind::kWorkforce:
-      return std::to_string(*x.staff_available) + " of " + std::to_string(g_.staff_normal[x.node]) +
+      return std::to_string(*x.staff_available()) + " of " + std::to_string(g_.staff_normal[x.node]) +
              " staff available (minimum " + std::to_string(g_.staff_minimum[x.node]) + ")";
     default: break;
   }

@@ -39,7 +39,7 @@ class Explainer {
   std::string chain(size_t slot) const;
   std::string line(size_t slot, const Reason& r) const;
   size_t slot_of(uint32_t node) const {
-    const uint32_t s = e_.slot_[node];
+    const uint32_t s = e_.slot_public(node);
     return s == kNone ? SIZE_MAX : s;
   }
   uint32_t best_input(const Reason& r) const;

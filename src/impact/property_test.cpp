@@ -246,7 +246,7 @@ TEST(ImpactProperty, EngineMatchesNaiveEvaluator) {
         not_up += got != 0;
         ASSERT_EQ(got, end[n]) << "seed " << seed << ": state of " << g.refs[n];
         const NodeImpact* x = impact.find(n);
-        const int64_t got_for = x == nullptr ? 0 : x->down_for ? x->down_for->minutes : -1;
+        const int64_t got_for = x == nullptr ? 0 : x->down_for() ? x->down_for()->minutes : -1;
         ASSERT_EQ(got_for, down_for[n]) << "seed " << seed << ": down_for of " << g.refs[n];
         came_back += got_for > 0 && got != 2;
       }

@@ -49,7 +49,7 @@ void recovery(const CompiledGraph& g, const Impact& impact, Report& r) {
     ui.functions.push_back(g.refs[x->node]);
     if (g.staff_normal[x->node] != kNoMinutes) {
       ui.staff += g.staff_normal[x->node];
-      ui.staff_available += x->staff_available.value_or(g.staff_normal[x->node]);
+      ui.staff_available += x->staff_available().value_or(g.staff_normal[x->node]);
     }
   }
   for (auto& [id, ui] : units) r.business_units.push_back(std::move(ui));
@@ -81,13 +81,13 @@ Report make_report(const CompiledGraph& g, const Impact& impact, std::string sce
       for (uint32_t m : e.mitigations_used) f.mitigations_used.push_back(g.mitigation_ids[m]);
       for (uint32_t m : e.mitigation_gaps) f.mitigation_gaps.push_back(g.mitigation_ids[m]);
     }
-    f.down_for = x.down_for;
+    f.down_for = x.down_for();
     f.rto_breached = x.rto_breached;
     f.mtpd_breached = x.mtpd_breached;
-    f.staff_available = x.staff_available;
+    f.staff_available = x.staff_available();
     if (g.staff_normal[x.node] >= 0) {
       r.staff_affected += g.staff_normal[x.node];
-      r.staff_available += x.staff_available.value_or(g.staff_normal[x.node]);
+      r.staff_available += x.staff_available().value_or(g.staff_normal[x.node]);
     }
     r.functions.push_back(std::move(f));
   }
