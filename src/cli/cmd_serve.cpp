@@ -70,6 +70,7 @@ int run_serve(const ServeOptions& o) {
   http::Metrics metrics;
   auto app = http::App::open(config->db, auth.get(), &metrics, clock);
   if (!app) return report(app.error());
+  options->inline_if = &http::App::answers_quickly;
   auto server = http::Server::start(
       *options, [&](http::Request& r) { return (*app)->handle(r); }, &metrics);
   if (!server) return report(server.error());
@@ -91,7 +92,8 @@ int run_serve(const ServeOptions& o) {
 void add_serve_command(CLI::App& root, Commands& out) {
   auto o = std::make_shared<ServeOptions>();
   CLI::App* cmd = root.add_subcommand("serve", "Serve the HTTP API, sign-in and the status page");
-  for (const auto& [name, type, help] : std::initializer_list<std::tuple<const char*, const char*, const char*>>{
+  for (const auto& [name, type, help] :
+       std::initializer_list<std::tuple<const char*, const char*, const char*>>{
            {"db", "URL", "the store (default ebcm.db; created when missing)"},
            {"listen", "HOST:PORT", "where to listen (default 127.0.0.1:8080)"},
            {"tls-cert", "FILE", "serve HTTPS with this certificate (PEM; with --tls-key)"},
@@ -100,7 +102,8 @@ void add_serve_command(CLI::App& root, Commands& out) {
            {"log-level", "LEVEL", "trace, debug, info (default), warn, error or off"},
            {"body-limit", "BYTES", "largest request body (default 64M)"},
            {"read-timeout", "SECONDS", "to receive a whole request (default 30)"},
-           {"idle-timeout", "SECONDS", "keep-alive connections idle this long are closed (default 75)"},
+           {"idle-timeout", "SECONDS",
+            "keep-alive connections idle this long are closed (default 75)"},
        }) {
     std::string key = name;
     cmd->add_option_function<std::string>(

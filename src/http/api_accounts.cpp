@@ -19,21 +19,22 @@ json::object user_json(const store::User& u) {
 }
 
 json::object token_json(const store::ApiToken& t) {
-  return json::object{{"id", t.id},
-                      {"user", t.user},
-                      {"name", t.name},
-                      {"created", iso_time(t.created_ms)},
-                      {"expires", t.expires_ms ? json::value(iso_time(t.expires_ms)) : json::value(nullptr)},
-                      {"revoked", t.revoked},
-                      {"last_used", t.last_used_ms ? json::value(iso_time(t.last_used_ms))
-                                                   : json::value(nullptr)}};
+  return json::object{
+      {"id", t.id},
+      {"user", t.user},
+      {"name", t.name},
+      {"created", iso_time(t.created_ms)},
+      {"expires", t.expires_ms ? json::value(iso_time(t.expires_ms)) : json::value(nullptr)},
+      {"revoked", t.revoked},
+      {"last_used", t.last_used_ms ? json::value(iso_time(t.last_used_ms)) : json::value(nullptr)}};
 }
 
 Result<std::string> string_field(const json::value& body, const char* key, bool required) {
   if (!body.is_object()) return make_error(ErrorCode::kInvalidInput, "expected a JSON object");
   auto it = body.as_object().find(key);
   if (it == body.as_object().end() || it->value().is_null()) {
-    if (required) return make_error(ErrorCode::kInvalidInput, fmt::format("\"{}\" is missing", key));
+    if (required)
+      return make_error(ErrorCode::kInvalidInput, fmt::format("\"{}\" is missing", key));
     return std::string();
   }
   if (!it->value().is_string()) {
@@ -136,17 +137,20 @@ Response change_user(App& app, const Context& ctx) {
   const std::string name(ctx.param("name"));
   for (const auto& [k, v] : body->as_object()) {
     if (k == "disabled") {
-      if (!v.is_bool()) return error_response(400, "invalid_input", "\"disabled\": expected true or false");
+      if (!v.is_bool())
+        return error_response(400, "invalid_input", "\"disabled\": expected true or false");
       if (auto r = app.auth()->set_disabled(name, v.as_bool(), ctx.actor(), ctx.request.remote); !r)
         return error_response(r.error());
     } else if (k == "password") {
-      if (!v.is_string()) return error_response(400, "invalid_input", "\"password\": expected a string");
-      if (auto r = app.auth()->set_password(name, v.as_string(), ctx.actor(), ctx.request.remote); !r)
+      if (!v.is_string())
+        return error_response(400, "invalid_input", "\"password\": expected a string");
+      if (auto r = app.auth()->set_password(name, v.as_string(), ctx.actor(), ctx.request.remote);
+          !r)
         return error_response(r.error());
     } else {
-      return error_response(400, "invalid_input",
-                            fmt::format("unknown key '{}'; expected disabled or password",
-                                        std::string_view(k)));
+      return error_response(
+          400, "invalid_input",
+          fmt::format("unknown key '{}'; expected disabled or password", std::string_view(k)));
     }
   }
   auto users = app.auth()->users();
@@ -183,7 +187,8 @@ Response create_token(App& app, const Context& ctx) {
     }
     expires_ms = app.clock().now_ms() + d->minutes * 60'000;
   }
-  auto t = app.auth()->create_token(*user, name->empty() ? "api" : *name, expires_ms, ctx.actor(), ctx.request.remote);
+  auto t = app.auth()->create_token(*user, name->empty() ? "api" : *name, expires_ms, ctx.actor(),
+                                    ctx.request.remote);
   if (!t) return error_response(t.error());
   json::object o = token_json(t->first);
   o["token"] = t->second;  // shown this once
@@ -231,8 +236,9 @@ Response audit(App& app, const Context& ctx) {
     if (auto v = q.param(k)) {
       auto t = parse_iso_time(*v);
       if (!t) {
-        return error_response(400, "invalid_input",
-                              fmt::format("{} '{}': expected a time such as 2026-11-21T09:00:00Z", k, *v));
+        return error_response(
+            400, "invalid_input",
+            fmt::format("{} '{}': expected a time such as 2026-11-21T09:00:00Z", k, *v));
       }
       (std::string_view(k) == "since" ? f.since_ms : f.until_ms) = *t;
     }
@@ -268,21 +274,47 @@ Response audit(App& app, const Context& ctx) {
 }  // namespace
 
 void add_account_routes(App& app, Router& r) {
-  r.add({"POST", "/api/v1/session", Access::kPublic, [&app](Context& c) { return sign_in(app, c); },
-         {}, "sign in with a user name and password: sets the session cookie, returns the CSRF token"});
-  r.add({"GET", "/api/v1/session", Access::kSignedIn, [](Context& c) { return who_am_i(c); }, {},
+  r.add({"POST",
+         "/api/v1/session",
+         Access::kPublic,
+         [&app](Context& c) { return sign_in(app, c); },
+         {},
+         "sign in with a user name and password: sets the session cookie, returns the CSRF token"});
+  r.add({"GET",
+         "/api/v1/session",
+         Access::kSignedIn,
+         [](Context& c) { return who_am_i(c); },
+         {},
          "who is signed in"});
-  r.add({"DELETE", "/api/v1/session", Access::kSignedIn,
-         [&app](Context& c) { return sign_out(app, c); }, {}, "sign out"});
-  r.add({"GET", "/api/v1/users", Access::kAdmin, [&app](Context&) { return list_users(app); }, {},
+  r.add({"DELETE",
+         "/api/v1/session",
+         Access::kSignedIn,
+         [&app](Context& c) { return sign_out(app, c); },
+         {},
+         "sign out"});
+  r.add({"GET",
+         "/api/v1/users",
+         Access::kAdmin,
+         [&app](Context&) { return list_users(app); },
+         {},
          "list the accounts"});
-  r.add({"POST", "/api/v1/users", Access::kAdmin, [&app](Context& c) { return add_user(app, c); },
-         {}, "add an account"});
-  r.add({"PATCH", "/api/v1/users/{name}", Access::kAdmin,
-         [&app](Context& c) { return change_user(app, c); }, {},
+  r.add({"POST",
+         "/api/v1/users",
+         Access::kAdmin,
+         [&app](Context& c) { return add_user(app, c); },
+         {},
+         "add an account"});
+  r.add({"PATCH",
+         "/api/v1/users/{name}",
+         Access::kAdmin,
+         [&app](Context& c) { return change_user(app, c); },
+         {},
          "disable or enable an account, or set its password"});
-  r.add({"GET", "/api/v1/tokens", Access::kSignedIn,
-         [&app](Context& c) { return list_tokens(app, c); }, {},
+  r.add({"GET",
+         "/api/v1/tokens",
+         Access::kSignedIn,
+         [&app](Context& c) { return list_tokens(app, c); },
+         {},
          "API tokens: your own (an admin: everyone's)"});
   r.add({"POST", "/api/v1/tokens", Access::kSignedIn,
          [&app](Context& c) { return create_token(app, c); },
@@ -292,13 +324,18 @@ void add_account_routes(App& app, Router& r) {
          [&app](Context& c) {
            auto id = id_param(c);
            if (!id) return error_response(id.error());
-           if (auto res = app.auth()->revoke_token(*id, c.actor(), c.request.remote); !res) return error_response(res.error());
+           if (auto res = app.auth()->revoke_token(*id, c.actor(), c.request.remote); !res)
+             return error_response(res.error());
            Response resp;
            resp.status = 204;
            return resp;
          },
          [&app](const Context& c) { return owns_token(app, c); }, "revoke an API token"});
-  r.add({"GET", "/api/v1/audit", Access::kAudit, [&app](Context& c) { return audit(app, c); }, {},
+  r.add({"GET",
+         "/api/v1/audit",
+         Access::kAudit,
+         [&app](Context& c) { return audit(app, c); },
+         {},
          "the audit trail (?actor=, ?action=, ?target=, ?since=, ?until=, ?after=, ?limit=)"});
 }
 

@@ -7,6 +7,7 @@
 #include "http/api_util.hpp"
 #include "http/app.hpp"
 #include "http/metrics.hpp"
+#include "http/status_page.hpp"
 #include "impact/engine.hpp"
 #include "impact/open_psa.hpp"
 #include "impact/query.hpp"
@@ -15,7 +16,6 @@
 #include "model/load.hpp"
 #include "model/validate.hpp"
 #include "model/write.hpp"
-#include "http/status_page.hpp"
 
 namespace ebcm::http {
 namespace {
@@ -31,8 +31,8 @@ Response impact_report(App& app, const Context& ctx) {
   auto d = impact::build_disruption(g, snap->model(), q, "");
   if (!d) return error_response(d.error());
   impact::Engine engine(g);
-  Response r = json_response(200, impact::report_to_json(
-                                      impact::make_report(g, engine.run(d->first), d->second)));
+  Response r = json_response(
+      200, impact::report_to_json(impact::make_report(g, engine.run(d->first), d->second)));
   r.set("X-Ebcm-Revision", std::to_string(snap->revision()));
   return r;
 }
@@ -116,7 +116,8 @@ Response export_model(App& app, const Context& ctx) {
     return error_response(400, "invalid_input",
                           fmt::format("format '{}': expected yaml, json or open-psa", format));
   }
-  if (*rev == 0) return error_response(404, "not_found", "the store is empty: import a model first");
+  if (*rev == 0)
+    return error_response(404, "not_found", "the store is empty: import a model first");
   auto entities = entities_at(app, *rev);
   if (!entities) return error_response(entities.error());
   auto m = model::from_entities(*entities);
@@ -144,11 +145,12 @@ Response import_model(App& app, const Context& ctx) {
     return error_response(415, "unsupported_media_type",
                           "send the model as application/json or application/yaml");
   }
-  auto loaded = model::load_text(ctx.request.body, is_json ? model::Format::kJson : model::Format::kYaml,
-                                  "the request body");
+  auto loaded = model::load_text(
+      ctx.request.body, is_json ? model::Format::kJson : model::Format::kYaml, "the request body");
   if (!loaded.diagnostics.has_errors()) model::validate(loaded.model, loaded.diagnostics);
   if (loaded.diagnostics.has_errors()) {
-    return invalid_model_response("the model is not valid; nothing was written", loaded.diagnostics);
+    return invalid_model_response("the model is not valid; nothing was written",
+                                  loaded.diagnostics);
   }
   auto entities = model::to_entities(loaded.model);
   auto result = app.commit(
@@ -164,7 +166,8 @@ Response import_model(App& app, const Context& ctx) {
         if (*im != "*" && *im != revision_etag(s.revision())) {
           Response r = error_response(412, "stale",
                                       "the model changed since revision you based this on; the "
-                                      "head is now " + revision_etag(s.revision()));
+                                      "head is now " +
+                                          revision_etag(s.revision()));
           r.set("ETag", revision_etag(s.revision()));
           return r;
         }
@@ -182,18 +185,30 @@ Response import_model(App& app, const Context& ctx) {
 }  // namespace
 
 void add_analysis_routes(App& app, Router& r) {
-  r.add({"GET", "/api/v1/impact", Access::kRead,
-         [&app](Context& c) { return impact_report(app, c); }, {},
+  r.add({"GET",
+         "/api/v1/impact",
+         Access::kRead,
+         [&app](Context& c) { return impact_report(app, c); },
+         {},
          "the impact report of a disruption (?scenario=, ?down=, ?workforce=, ?duration=)"});
-  r.add({"GET", "/api/v1/impact/scenarios", Access::kRead,
-         [&app](Context&) { return scenarios(app); }, {},
+  r.add({"GET",
+         "/api/v1/impact/scenarios",
+         Access::kRead,
+         [&app](Context&) { return scenarios(app); },
+         {},
          "every scenario run: the functions each takes down"});
-  r.add({"GET", "/api/v1/spof", Access::kRead, [&app](Context& c) { return spof(app, c); }, {},
+  r.add({"GET",
+         "/api/v1/spof",
+         Access::kRead,
+         [&app](Context& c) { return spof(app, c); },
+         {},
          "single points of failure (and pairs) per function"});
 }
 
 void add_revision_routes(App& app, Router& r) {
-  r.add({"GET", "/api/v1/revisions", Access::kRead,
+  r.add({"GET",
+         "/api/v1/revisions",
+         Access::kRead,
          [&app](Context& c) {
            auto limit = int_param(c.request, "limit", 100, 1, 10000);
            if (!limit) return error_response(limit.error());
@@ -203,8 +218,11 @@ void add_revision_routes(App& app, Router& r) {
            for (const auto& info : *list) out += (out.size() > 1 ? "," : "") + revision_json(info);
            return json_response(200, out + "]");
          },
-         {}, "the model's revisions, newest first"});
-  r.add({"GET", "/api/v1/revisions/{rev}", Access::kRead,
+         {},
+         "the model's revisions, newest first"});
+  r.add({"GET",
+         "/api/v1/revisions/{rev}",
+         Access::kRead,
          [&app](Context& c) {
            int64_t n = 0;
            auto t = c.param("rev");
@@ -217,8 +235,11 @@ void add_revision_routes(App& app, Router& r) {
            if (!info) return error_response(info.error());
            return json_response(200, revision_json(*info));
          },
-         {}, "one revision"});
-  r.add({"GET", "/api/v1/diff", Access::kRead,
+         {},
+         "one revision"});
+  r.add({"GET",
+         "/api/v1/diff",
+         Access::kRead,
          [&app](Context& c) {
            auto to = revision_param(app, c.request, "to");
            if (!to) return error_response(to.error());
@@ -226,18 +247,26 @@ void add_revision_routes(App& app, Router& r) {
            if (!from) return error_response(from.error());
            if (!c.request.param("from")) *from = std::max<int64_t>(*to - 1, 0);
            std::vector<model::Entity> none;
-           auto before = *from == 0 ? Result<std::vector<model::Entity>>(none) : entities_at(app, *from);
+           auto before =
+               *from == 0 ? Result<std::vector<model::Entity>>(none) : entities_at(app, *from);
            if (!before) return error_response(before.error());
            auto after = *to == 0 ? Result<std::vector<model::Entity>>(none) : entities_at(app, *to);
            if (!after) return error_response(after.error());
            return json_response(200, model::diff_to_json(*from, *to, model::diff(*before, *after)));
          },
-         {}, "what changed between two revisions (?from=, ?to=; default: the head's change)"});
-  r.add({"GET", "/api/v1/export", Access::kRead,
-         [&app](Context& c) { return export_model(app, c); }, {},
+         {},
+         "what changed between two revisions (?from=, ?to=; default: the head's change)"});
+  r.add({"GET",
+         "/api/v1/export",
+         Access::kRead,
+         [&app](Context& c) { return export_model(app, c); },
+         {},
          "the model as YAML, JSON or Open-PSA (?format=, ?rev=)"});
-  r.add({"POST", "/api/v1/import", Access::kEditModel,
-         [&app](Context& c) { return import_model(app, c); }, {},
+  r.add({"POST",
+         "/api/v1/import",
+         Access::kEditModel,
+         [&app](Context& c) { return import_model(app, c); },
+         {},
          "replace the whole model (If-Match: the revision's ETag)"});
 }
 

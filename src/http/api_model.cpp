@@ -30,13 +30,15 @@ std::variant<Entity, Response> canonical_entity(EntityKind kind, const json::val
     return error_response(400, "invalid_input",
                           fmt::format("expected a JSON object: the {}", noun_of(kind)));
   }
-  std::string doc = kind == EntityKind::kOrganization
-                        ? "{\"ebcm\":1,\"organization\":" + json::serialize(body) + "}"
-                        : "{\"ebcm\":1,\"" + section_of(kind) + "\":[" + json::serialize(body) + "]}";
+  std::string doc =
+      kind == EntityKind::kOrganization
+          ? "{\"ebcm\":1,\"organization\":" + json::serialize(body) + "}"
+          : "{\"ebcm\":1,\"" + section_of(kind) + "\":[" + json::serialize(body) + "]}";
   auto loaded = model::load_text(doc, model::Format::kJson, "the request body");
   // Unknown keys are warnings in a file; over the API they are mistakes worth refusing.
   model::Diagnostics problems;
-  const std::string prefix = kind == EntityKind::kOrganization ? "organization" : section_of(kind) + "[0]";
+  const std::string prefix =
+      kind == EntityKind::kOrganization ? "organization" : section_of(kind) + "[0]";
   for (auto d : loaded.diagnostics.items()) {
     if (d.path.rfind(prefix, 0) == 0) {
       d.path = d.path.substr(prefix.size());
@@ -129,7 +131,8 @@ bool field_matches(const json::object& o, std::string_view name, std::string_vie
     if (v.is_string()) return v.as_string() == want;
     if (v.is_object()) {
       auto id = v.as_object().find("id");
-      return id != v.as_object().end() && id->value().is_string() && id->value().as_string() == want;
+      return id != v.as_object().end() && id->value().is_string() &&
+             id->value().as_string() == want;
     }
     return json::serialize(v) == want;
   };
@@ -193,8 +196,8 @@ Response list_response(const Request& req, int64_t revision,
     }
     ++total;
   }
-  std::string out = fmt::format("{{\"revision\":{},\"total\":{},\"offset\":{},\"limit\":{},", revision,
-                                total, *offset, *limit);
+  std::string out = fmt::format("{{\"revision\":{},\"total\":{},\"offset\":{},\"limit\":{},",
+                                revision, total, *offset, *limit);
   if (*offset + *limit < total) {
     std::string next = req.path + "?";
     for (const auto& [k, v] : req.query) {
@@ -324,20 +327,20 @@ struct Routes {
   }
 
   Response remove(const Context& ctx, EntityKind kind, std::string id) const {
-    auto result = app.commit(
-        ctx,
-        [&](const Snapshot& s) -> std::variant<std::vector<Entity>, Response> {
-          auto pos = s.find(kind, id);
-          if (!pos) return not_found(kind, id);
-          if (auto r = check_if_match(ctx.request, etag_of(s.entities()[*pos].body)))
-            return std::move(*r);
-          auto list = s.entities();
-          list.erase(list.begin() + static_cast<ptrdiff_t>(*pos));
-          return list;
-        },
-        change_message(ctx, fmt::format("delete {} {}", noun_of(kind), id)),
-        {fmt::format("{}_delete", section_of(kind)), fmt::format("{}/{}", collection_of(kind), id),
-         std::pair{kind, id}});
+    auto result =
+        app.commit(ctx,
+                   [&](const Snapshot& s) -> std::variant<std::vector<Entity>, Response> {
+                     auto pos = s.find(kind, id);
+                     if (!pos) return not_found(kind, id);
+                     if (auto r = check_if_match(ctx.request, etag_of(s.entities()[*pos].body)))
+                       return std::move(*r);
+                     auto list = s.entities();
+                     list.erase(list.begin() + static_cast<ptrdiff_t>(*pos));
+                     return list;
+                   },
+                   change_message(ctx, fmt::format("delete {} {}", noun_of(kind), id)),
+                   {fmt::format("{}_delete", section_of(kind)),
+                    fmt::format("{}/{}", collection_of(kind), id), std::pair{kind, id}});
     if (auto* r = std::get_if<Response>(&result)) return std::move(*r);
     Response r;
     r.status = 204;
@@ -392,7 +395,8 @@ struct Routes {
     json::value v = json::parse(s->entities()[*pos].body);
     const auto* f = feature_in(v, fid);
     if (!f) {
-      return error_response(404, "not_found", fmt::format("service '{}' has no feature '{}'", sid, fid));
+      return error_response(404, "not_found",
+                            fmt::format("service '{}' has no feature '{}'", sid, fid));
     }
     std::string body = json::serialize(*f);
     std::string etag = etag_of(body);
@@ -411,7 +415,8 @@ struct Routes {
       auto b = parse_json_body(ctx.request);
       if (!b) return error_response(b.error());
       body = std::move(*b);
-      if (!body.is_object()) return error_response(400, "invalid_input", "expected a JSON object: the feature");
+      if (!body.is_object())
+        return error_response(400, "invalid_input", "expected a JSON object: the feature");
       if (method == "POST") {
         auto it = body.as_object().find("id");
         if (it == body.as_object().end() || !it->value().is_string())
@@ -430,8 +435,8 @@ struct Routes {
           auto& o = service.as_object();
           if (method == "POST") {
             if (f) {
-              return error_response(409, "exists",
-                                    fmt::format("service '{}' already has a feature '{}'", sid, fid));
+              return error_response(
+                  409, "exists", fmt::format("service '{}' already has a feature '{}'", sid, fid));
             }
             if (!o.contains("features")) o["features"] = json::array();
             o["features"].as_array().push_back(body);
@@ -440,7 +445,8 @@ struct Routes {
               return error_response(404, "not_found",
                                     fmt::format("service '{}' has no feature '{}'", sid, fid));
             }
-            if (auto r = check_if_match(ctx.request, etag_of(json::serialize(*f)))) return std::move(*r);
+            if (auto r = check_if_match(ctx.request, etag_of(json::serialize(*f))))
+              return std::move(*r);
             auto& arr = o["features"].as_array();
             if (method == "DELETE") {
               arr.erase(arr.begin() + static_cast<ptrdiff_t>(index));
@@ -448,7 +454,8 @@ struct Routes {
             } else {
               json::value next = method == "PATCH" ? json::value(arr[index]) : body;
               if (method == "PATCH") merge_patch(next, body);
-              if (next.is_object() && !next.as_object().contains("id")) next.as_object()["id"] = fid;
+              if (next.is_object() && !next.as_object().contains("id"))
+                next.as_object()["id"] = fid;
               arr[index] = next;
             }
           }
@@ -463,7 +470,9 @@ struct Routes {
                                         : method == "DELETE" ? "delete"
                                                              : "update",
                                         sid, fid)),
-        {method == "POST" ? "feature_create" : method == "DELETE" ? "feature_delete" : "feature_update",
+        {method == "POST"     ? "feature_create"
+         : method == "DELETE" ? "feature_delete"
+                              : "feature_update",
          fmt::format("services/{}/features/{}", sid, fid), std::pair{EntityKind::kService, sid}});
     if (auto* r = std::get_if<Response>(&result)) return std::move(*r);
     if (method == "DELETE") {
@@ -476,7 +485,8 @@ struct Routes {
     std::string out = json::serialize(*feature_in(v, fid));
     Response r = json_response(method == "POST" ? 201 : 200, out);
     r.set("ETag", etag_of(out));
-    if (method == "POST") r.set("Location", fmt::format("/api/v1/services/{}/features/{}", sid, fid));
+    if (method == "POST")
+      r.set("Location", fmt::format("/api/v1/services/{}/features/{}", sid, fid));
     return r;
   }
 
@@ -543,16 +553,25 @@ void add_model_routes(App& app, Router& r) {
     const bool owned = kind == EntityKind::kFunction || kind == EntityKind::kMitigation;
     const Access write = owned ? Access::kEditOwned : Access::kEditModel;
     std::function<bool(const Context&)> owns;
-    if (kind == EntityKind::kFunction) owns = [routes](const Context& c) { return routes->owns_function(c); };
-    if (kind == EntityKind::kMitigation) owns = [routes](const Context& c) { return routes->owns_mitigation(c); };
+    if (kind == EntityKind::kFunction)
+      owns = [routes](const Context& c) { return routes->owns_function(c); };
+    if (kind == EntityKind::kMitigation)
+      owns = [routes](const Context& c) { return routes->owns_mitigation(c); };
 
-    r.add({"GET", base, Access::kRead, [routes, kind](Context& c) { return routes->list(c, kind); },
-           {}, "list " + std::string(collection_of(kind))});
+    r.add({"GET",
+           base,
+           Access::kRead,
+           [routes, kind](Context& c) { return routes->list(c, kind); },
+           {},
+           "list " + std::string(collection_of(kind))});
     r.add({"POST", base, kind == EntityKind::kMitigation ? write : Access::kEditModel,
            [routes, kind](Context& c) { return routes->create(c, kind); },
            kind == EntityKind::kMitigation ? owns : nullptr, "add a " + noun});
-    r.add({"GET", item, Access::kRead,
-           [routes, kind](Context& c) { return routes->get(c, kind, c.param("id")); }, {},
+    r.add({"GET",
+           item,
+           Access::kRead,
+           [routes, kind](Context& c) { return routes->get(c, kind, c.param("id")); },
+           {},
            "one " + noun});
     r.add({"PUT", item, write,
            [routes, kind](Context& c) {
@@ -564,33 +583,59 @@ void add_model_routes(App& app, Router& r) {
              return routes->update(c, kind, std::string(c.param("id")), true);
            },
            owns, "change fields of a " + noun + " (JSON merge patch, If-Match)"});
-    r.add({"DELETE", item, write,
-           [routes, kind](Context& c) { return routes->remove(c, kind, std::string(c.param("id"))); },
-           owns, "delete a " + noun + " (If-Match)"});
+    r.add(
+        {"DELETE", item, write,
+         [routes, kind](Context& c) { return routes->remove(c, kind, std::string(c.param("id"))); },
+         owns, "delete a " + noun + " (If-Match)"});
   }
-  r.add({"GET", "/api/v1/organization", Access::kRead,
-         [routes](Context& c) { return routes->get(c, EntityKind::kOrganization, ""); }, {},
+  r.add({"GET",
+         "/api/v1/organization",
+         Access::kRead,
+         [routes](Context& c) { return routes->get(c, EntityKind::kOrganization, ""); },
+         {},
          "the organization"});
-  r.add({"PUT", "/api/v1/organization", Access::kEditModel,
+  r.add({"PUT",
+         "/api/v1/organization",
+         Access::kEditModel,
          [routes](Context& c) { return routes->update(c, EntityKind::kOrganization, "", false); },
-         {}, "replace the organization (If-Match)"});
-  r.add({"PATCH", "/api/v1/organization", Access::kEditModel,
+         {},
+         "replace the organization (If-Match)"});
+  r.add({"PATCH",
+         "/api/v1/organization",
+         Access::kEditModel,
          [routes](Context& c) { return routes->update(c, EntityKind::kOrganization, "", true); },
-         {}, "change fields of the organization (If-Match)"});
+         {},
+         "change fields of the organization (If-Match)"});
 
-  r.add({"GET", "/api/v1/features", Access::kRead,
-         [routes](Context& c) { return routes->list_features(c); }, {},
+  r.add({"GET",
+         "/api/v1/features",
+         Access::kRead,
+         [routes](Context& c) { return routes->list_features(c); },
+         {},
          "list the features of every service"});
   const std::string feature = "/api/v1/services/{service}/features/{feature}";
-  r.add({"POST", "/api/v1/services/{service}/features", Access::kEditModel,
-         [routes](Context& c) { return routes->change_feature(c, "POST"); }, {},
+  r.add({"POST",
+         "/api/v1/services/{service}/features",
+         Access::kEditModel,
+         [routes](Context& c) { return routes->change_feature(c, "POST"); },
+         {},
          "add a feature to a service"});
-  r.add({"GET", feature, Access::kRead, [routes](Context& c) { return routes->get_feature(c); },
-         {}, "one feature"});
+  r.add({"GET",
+         feature,
+         Access::kRead,
+         [routes](Context& c) { return routes->get_feature(c); },
+         {},
+         "one feature"});
   for (const char* m : {"PUT", "PATCH", "DELETE"}) {
-    r.add({m, feature, Access::kEditModel,
-           [routes, method = std::string(m)](Context& c) { return routes->change_feature(c, method); },
-           {}, std::string(m) == "DELETE" ? "delete a feature (If-Match)" : "change a feature (If-Match)"});
+    r.add({m,
+           feature,
+           Access::kEditModel,
+           [routes, method = std::string(m)](Context& c) {
+             return routes->change_feature(c, method);
+           },
+           {},
+           std::string(m) == "DELETE" ? "delete a feature (If-Match)"
+                                      : "change a feature (If-Match)"});
   }
 }
 

@@ -50,7 +50,8 @@ Result<std::vector<std::string>> string_list(const json::object& o, const char* 
   }
   for (const auto& x : it->value().as_array()) {
     if (!x.is_string()) {
-      return make_error(ErrorCode::kInvalidInput, fmt::format("{}: expected a list of strings", key));
+      return make_error(ErrorCode::kInvalidInput,
+                        fmt::format("{}: expected a list of strings", key));
     }
     out.emplace_back(x.as_string());
   }
@@ -62,8 +63,8 @@ Response declare(App& app, const Context& ctx) {
   if (!body) return error_response(body.error());
   if (!body->is_object()) return error_response(400, "invalid_input", "expected a JSON object");
   const auto& o = body->as_object();
-  static constexpr std::string_view kKeys[] = {"message", "next_update", "scenario", "down",
-                                               "workforce", "duration"};
+  static constexpr std::string_view kKeys[] = {"message", "next_update", "scenario",
+                                               "down",    "workforce",   "duration"};
   for (const auto& [k, v] : o) {
     if (std::find(std::begin(kKeys), std::end(kKeys), k) == std::end(kKeys)) {
       return error_response(400, "invalid_input",
@@ -87,10 +88,10 @@ Response declare(App& app, const Context& ctx) {
   auto duration = str("duration");
   auto down = string_list(o, "down");
   auto workforce = string_list(o, "workforce");
-  for (const Error* e : {message ? nullptr : &message.error(), next ? nullptr : &next.error(),
-                         scenario ? nullptr : &scenario.error(),
-                         duration ? nullptr : &duration.error(), down ? nullptr : &down.error(),
-                         workforce ? nullptr : &workforce.error()}) {
+  for (const Error* e :
+       {message ? nullptr : &message.error(), next ? nullptr : &next.error(),
+        scenario ? nullptr : &scenario.error(), duration ? nullptr : &duration.error(),
+        down ? nullptr : &down.error(), workforce ? nullptr : &workforce.error()}) {
     if (e) return error_response(*e);
   }
   if (message->size() > 4000) {
@@ -126,7 +127,9 @@ Response declare(App& app, const Context& ctx) {
 }  // namespace
 
 void add_status_routes(App& app, Router& r) {
-  r.add({"GET", "/status", Access::kPublic,
+  r.add({"GET",
+         "/status",
+         Access::kPublic,
          [&app](Context& c) {
            auto p = app.status().page();
            const bool sv = wants_swedish(c.request);
@@ -137,41 +140,59 @@ void add_status_routes(App& app, Router& r) {
            res.set("Vary", "Accept-Language");
            return res;
          },
-         {}, "the status page (HTML, English or Swedish by Accept-Language or ?lang=)"});
-  r.add({"GET", "/status.json", Access::kPublic,
+         {},
+         "the status page (HTML, English or Swedish by Accept-Language or ?lang=)"});
+  r.add({"GET",
+         "/status.json",
+         Access::kPublic,
          [&app](Context& c) {
            auto p = app.status().page();
            return cached(c.request, p->json, p->etag, p->last_modified, "application/json");
          },
-         {}, "the status page as JSON"});
-  r.add({"GET", "/api/v1/status", Access::kRead,
+         {},
+         "the status page as JSON"});
+  r.add({"GET",
+         "/api/v1/status",
+         Access::kRead,
          [&app](Context&) {
            auto p = app.status().page();
            return json_response(200, fmt::format("{{\"page\":{},\"declared\":{}}}", *p->json,
                                                  app.status().declaration_json()));
          },
-         {}, "the status page and the declaration behind it"});
-  r.add({"PUT", "/api/v1/status", Access::kRespond,
-         [&app](Context& c) { return declare(app, c); }, {},
+         {},
+         "the status page and the declaration behind it"});
+  r.add({"PUT",
+         "/api/v1/status",
+         Access::kRespond,
+         [&app](Context& c) { return declare(app, c); },
+         {},
          "declare what is down, the message and the next update (empty: all clear)"});
 }
 
 void add_ops_routes(App& app, Router& r) {
-  r.add({"GET", "/healthz", Access::kPublic,
-         [](Context&) { return json_response(200, "{\"status\":\"ok\"}"); }, {},
+  r.add({"GET",
+         "/healthz",
+         Access::kPublic,
+         [](Context&) { return json_response(200, "{\"status\":\"ok\"}"); },
+         {},
          "the process is alive"});
-  r.add({"GET", "/readyz", Access::kPublic,
+  r.add({"GET",
+         "/readyz",
+         Access::kPublic,
          [&app](Context&) {
            auto head = app.with_store([](store::Store& s) { return s.head(); });
            if (!head) {
              return error_response(503, "not_ready",
                                    "the store cannot be read: " + head.error().message);
            }
-           return json_response(
-               200, fmt::format("{{\"status\":\"ready\",\"revision\":{}}}", app.snapshot()->revision()));
+           return json_response(200, fmt::format("{{\"status\":\"ready\",\"revision\":{}}}",
+                                                 app.snapshot()->revision()));
          },
-         {}, "the store answers and a model is loaded"});
-  r.add({"GET", "/metrics", Access::kPublic,
+         {},
+         "the store answers and a model is loaded"});
+  r.add({"GET",
+         "/metrics",
+         Access::kPublic,
          [&app](Context&) {
            Response res;
            res.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -184,9 +205,13 @@ void add_ops_routes(App& app, Router& r) {
            }
            return res;
          },
-         {}, "Prometheus metrics"});
-  r.add({"GET", "/api/v1/openapi.json", Access::kPublic,
-         [](Context&) { return json_response(200, std::string(openapi_document())); }, {},
+         {},
+         "Prometheus metrics"});
+  r.add({"GET",
+         "/api/v1/openapi.json",
+         Access::kPublic,
+         [](Context&) { return json_response(200, std::string(openapi_document())); },
+         {},
          "this API, as OpenAPI 3.1"});
 }
 

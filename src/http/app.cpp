@@ -96,7 +96,25 @@ Result<std::unique_ptr<App>> App::open(const std::string& db_url, Auth* auth, Me
   return app;
 }
 
-void App::set_snapshot(std::shared_ptr<const Snapshot> s) { std::atomic_store(&snapshot_, std::move(s)); }
+bool App::answers_quickly(const Request& request) {
+  if (request.method != "GET" && request.method != "HEAD") return false;
+  const std::string_view p = request.path;
+  if (p == "/status" || p == "/status.json" || p == "/healthz" || p == "/metrics" ||
+      p == "/api/v1/openapi.json" || p == "/api/v1/session" || p == "/api/v1/organization") {
+    return true;
+  }
+  // /api/v1/{collection}/{id}: one entity from the snapshot.
+  constexpr std::string_view kPrefix = "/api/v1/";
+  if (p.substr(0, kPrefix.size()) != kPrefix) return false;
+  const std::string_view rest = p.substr(kPrefix.size());
+  const size_t slash = rest.find('/');
+  return slash != std::string_view::npos && rest.find('/', slash + 1) == std::string_view::npos &&
+         kind_of_collection(rest.substr(0, slash)).has_value();
+}
+
+void App::set_snapshot(std::shared_ptr<const Snapshot> s) {
+  std::atomic_store(&snapshot_, std::move(s));
+}
 
 std::variant<store::RevisionInfo, Response> App::commit(const Context& ctx, const Edit& edit,
                                                         std::string message, AuditNote note) {

@@ -81,6 +81,9 @@ class App {
   static Result<std::unique_ptr<App>> open(const std::string& db_url, Auth* auth, Metrics* metrics,
                                            const Clock& clock);
   Response handle(Request& request) const { return router_.dispatch(request); }
+  // Whether a request is answered in microseconds, from memory (the status page, health, one
+  // entity): what the server may run on its I/O threads rather than its workers.
+  static bool answers_quickly(const Request& request);
   const Router& router() const { return router_; }
 
   std::shared_ptr<const Snapshot> snapshot() const { return std::atomic_load(&snapshot_); }

@@ -69,10 +69,17 @@ std::string set_size(size_t* field, std::string_view v, uint64_t min, uint64_t m
   std::string_view digits = v.substr(0, i), unit = v.substr(i);
   while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
   uint64_t mult = 0;
-  static constexpr std::pair<std::string_view, uint64_t> kUnits[] = {
-      {"", 1},          {"B", 1},          {"K", 1ull << 10}, {"KB", 1ull << 10},
-      {"KiB", 1ull << 10}, {"M", 1ull << 20}, {"MB", 1ull << 20}, {"MiB", 1ull << 20},
-      {"G", 1ull << 30}, {"GB", 1ull << 30}, {"GiB", 1ull << 30}};
+  static constexpr std::pair<std::string_view, uint64_t> kUnits[] = {{"", 1},
+                                                                     {"B", 1},
+                                                                     {"K", 1ull << 10},
+                                                                     {"KB", 1ull << 10},
+                                                                     {"KiB", 1ull << 10},
+                                                                     {"M", 1ull << 20},
+                                                                     {"MB", 1ull << 20},
+                                                                     {"MiB", 1ull << 20},
+                                                                     {"G", 1ull << 30},
+                                                                     {"GB", 1ull << 30},
+                                                                     {"GiB", 1ull << 30}};
   for (const auto& [word, m] : kUnits)
     if (word == unit) mult = m;
   uint64_t n = 0;
@@ -139,9 +146,7 @@ const std::vector<Setting>& settings() {
       {"idle-timeout", "EBCM_IDLE_TIMEOUT",
        [](ServeConfig& c, std::string_view v) { return set_seconds(&c.idle_timeout_s, v, 1); }},
       {"shutdown-grace", "EBCM_SHUTDOWN_GRACE",
-       [](ServeConfig& c, std::string_view v) {
-         return set_seconds(&c.shutdown_grace_s, v, 0);
-       }},
+       [](ServeConfig& c, std::string_view v) { return set_seconds(&c.shutdown_grace_s, v, 0); }},
   };
   return kSettings;
 }
@@ -167,8 +172,7 @@ std::string known_keys() {
 
 // Applies the config file's settings, recording each one's source as "file:line".
 void apply_file(const std::string& path, ServeConfig& config,
-                std::map<std::string_view, std::string>& source,
-                std::vector<std::string>& errors) {
+                std::map<std::string_view, std::string>& source, std::vector<std::string>& errors) {
   std::ifstream in(path);
   if (!in) {
     errors.push_back("cannot read config file " + path + ": " + std::strerror(errno));

@@ -22,16 +22,16 @@
 namespace ebcm::http {
 
 struct ServeConfig {
-  std::string db = "ebcm.db";               // db, EBCM_DB
-  std::string listen = "127.0.0.1:8080";    // listen, EBCM_LISTEN
-  std::string tls_cert, tls_key;            // tls-cert, tls-key: both or neither
-  int threads = 0;                          // threads: 0 = one per core
-  std::string log_level = "info";           // log-level: trace|debug|info|warn|error|off
-  size_t body_limit = 64 * 1024 * 1024;     // body-limit: bytes, or with K/M/G (KiB/MiB/GiB)
-  size_t header_limit = 16 * 1024;          // header-limit
-  int read_timeout_s = 30;                  // read-timeout: seconds ("30" or "30s", "2m")
-  int idle_timeout_s = 75;                  // idle-timeout
-  int shutdown_grace_s = 10;                // shutdown-grace
+  std::string db = "ebcm.db";             // db, EBCM_DB
+  std::string listen = "127.0.0.1:8080";  // listen, EBCM_LISTEN
+  std::string tls_cert, tls_key;          // tls-cert, tls-key: both or neither
+  int threads = 0;                        // threads: 0 = one per core
+  std::string log_level = "info";         // log-level: trace|debug|info|warn|error|off
+  size_t body_limit = 64 * 1024 * 1024;   // body-limit: bytes, or with K/M/G (KiB/MiB/GiB)
+  size_t header_limit = 16 * 1024;        // header-limit
+  int read_timeout_s = 30;                // read-timeout: seconds ("30" or "30s", "2m")
+  int idle_timeout_s = 75;                // idle-timeout
+  int shutdown_grace_s = 10;              // shutdown-grace
 };
 
 // `flags` and `env` map names to values: flags by the flag's name with or without the leading

@@ -1,11 +1,10 @@
 #include "http/config.hpp"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 namespace ebcm::http {
 namespace {
@@ -43,7 +42,9 @@ TEST_F(ConfigTest, DefaultsWithNothingSet) {
 
 TEST_F(ConfigTest, FlagsBeatEnvironmentBeatFile) {
   std::string path = file("listen: 127.0.0.1:7000\nthreads: 3\ndb: file.db\nlog-level: debug\n");
-  Map env = {{"EBCM_THREADS", "5"}, {"EBCM_DB", "env.db"}, {"PATH", "/bin"},
+  Map env = {{"EBCM_THREADS", "5"},
+             {"EBCM_DB", "env.db"},
+             {"PATH", "/bin"},
              {"EBCM_SOMETHING_ELSE", "ignored"}};
   Map flags = {{"--db", "flag.db"}};
   auto c = resolve_config(flags, env, path);
@@ -55,8 +56,10 @@ TEST_F(ConfigTest, FlagsBeatEnvironmentBeatFile) {
 }
 
 TEST_F(ConfigTest, ParsesSizesAndDurations) {
-  auto c = resolve_config({{"body-limit", "2M"}, {"header-limit", "32KiB"},
-                           {"read-timeout", "2m"}, {"idle-timeout", "15s"},
+  auto c = resolve_config({{"body-limit", "2M"},
+                           {"header-limit", "32KiB"},
+                           {"read-timeout", "2m"},
+                           {"idle-timeout", "15s"},
                            {"shutdown-grace", "0"}},
                           {}, "");
   ASSERT_TRUE(c) << c.error().message;
@@ -98,8 +101,7 @@ TEST_F(ConfigTest, UnknownKeyInFileSuggestsTheRightOne) {
   std::string path = file("listen: 127.0.0.1:8080\ntls-cret: /etc/cert.pem\n");
   auto c = resolve_config({}, {}, path);
   ASSERT_FALSE(c);
-  EXPECT_EQ(c.error().message,
-            path + ":2: unknown setting 'tls-cret' — did you mean 'tls-cert'?");
+  EXPECT_EQ(c.error().message, path + ":2: unknown setting 'tls-cret' — did you mean 'tls-cert'?");
 }
 
 TEST_F(ConfigTest, UnknownFlagIsAnError) {

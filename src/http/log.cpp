@@ -18,24 +18,36 @@ namespace {
 
 const char* level_word(Level level) {
   switch (level) {
-    case Level::kTrace: return "trace";
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
-    case Level::kOff: return "off";
+    case Level::kTrace:
+      return "trace";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
+    case Level::kOff:
+      return "off";
   }
   return "info";
 }
 
 spdlog::level::level_enum to_spdlog(Level level) {
   switch (level) {
-    case Level::kTrace: return spdlog::level::trace;
-    case Level::kDebug: return spdlog::level::debug;
-    case Level::kInfo: return spdlog::level::info;
-    case Level::kWarn: return spdlog::level::warn;
-    case Level::kError: return spdlog::level::err;
-    case Level::kOff: return spdlog::level::off;
+    case Level::kTrace:
+      return spdlog::level::trace;
+    case Level::kDebug:
+      return spdlog::level::debug;
+    case Level::kInfo:
+      return spdlog::level::info;
+    case Level::kWarn:
+      return spdlog::level::warn;
+    case Level::kError:
+      return spdlog::level::err;
+    case Level::kOff:
+      return spdlog::level::off;
   }
   return spdlog::level::info;
 }
@@ -50,8 +62,8 @@ std::atomic<int> g_level{static_cast<int>(Level::kWarn)};
 std::shared_ptr<spdlog::logger> logger() {
   std::lock_guard lock(g_mutex);
   if (!g_logger) {
-    g_logger = std::make_shared<spdlog::logger>(
-        "ebcm", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    g_logger =
+        std::make_shared<spdlog::logger>("ebcm", std::make_shared<spdlog::sinks::stderr_sink_mt>());
     g_logger->set_pattern("%v");
     g_logger->set_level(to_spdlog(static_cast<Level>(g_level.load())));
     g_logger->flush_on(spdlog::level::trace);
@@ -81,11 +93,21 @@ void append_json_string(std::string& out, std::string_view text) {
     auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
         default:
           if (c < 0x20 || c == 0x7f) {
             char buf[8];
@@ -148,7 +170,7 @@ LogField::LogField(std::string_view k, double v) : key(k), quoted(false) {
 
 bool parse_log_level(std::string_view text, Level* level) {
   static constexpr std::pair<std::string_view, Level> kLevels[] = {
-      {"trace", Level::kTrace}, {"debug", Level::kDebug}, {"info", Level::kInfo},
+      {"trace", Level::kTrace}, {"debug", Level::kDebug},  {"info", Level::kInfo},
       {"warn", Level::kWarn},   {"warning", Level::kWarn}, {"error", Level::kError},
       {"off", Level::kOff}};
   for (const auto& [word, value] : kLevels) {

@@ -1,10 +1,9 @@
 #include "http/log.hpp"
 
-#include <boost/json/parse.hpp>
-
-#include <sstream>
-
 #include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <sstream>
 
 namespace ebcm::http {
 namespace {

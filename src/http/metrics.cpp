@@ -12,10 +12,10 @@ namespace {
 // Seconds; chosen around what an API request costs (sub-millisecond from memory, tens of
 // milliseconds for a store write, seconds when something is wrong).
 constexpr std::array<double, 14> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                             0.1,    0.25,  0.5,    1,     2.5,   5,     10};
+                                             0.1,    0.25,  0.5,    1,     2.5,  5,     10};
 
-constexpr std::string_view kMethods[] = {"GET",     "HEAD",  "POST",  "PUT",
-                                         "DELETE",  "PATCH", "OPTIONS"};
+constexpr std::string_view kMethods[] = {"GET",    "HEAD",  "POST",   "PUT",
+                                         "DELETE", "PATCH", "OPTIONS"};
 
 std::string_view method_label(std::string_view method) {
   for (std::string_view m : kMethods)
@@ -133,7 +133,8 @@ struct Metrics::StoreSeries {
 };
 
 Metrics::Metrics()
-    : start_wall_(std::chrono::system_clock::now()), start_steady_(std::chrono::steady_clock::now()) {}
+    : start_wall_(std::chrono::system_clock::now()),
+      start_steady_(std::chrono::steady_clock::now()) {}
 
 Metrics::~Metrics() = default;
 
@@ -221,8 +222,9 @@ std::string Metrics::render() const {
     }
   }
 
-  out += "# HELP ebcm_http_request_duration_seconds Time from the start of a request to the end "
-         "of its response.\n";
+  out +=
+      "# HELP ebcm_http_request_duration_seconds Time from the start of a request to the end "
+      "of its response.\n";
   out += "# TYPE ebcm_http_request_duration_seconds histogram\n";
   for (const auto& [key, s] : requests_) {
     std::string labels = "method=\"";

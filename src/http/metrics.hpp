@@ -27,8 +27,7 @@ class Metrics {
   Metrics& operator=(const Metrics&) = delete;
 
   // One answered request. `route` is the router's pattern; "" counts as "unmatched".
-  void observe_request(std::string_view method, std::string_view route, int status,
-                       double seconds);
+  void observe_request(std::string_view method, std::string_view route, int status, double seconds);
   // One store operation ("commit", "read_revision", ...).
   void observe_store(std::string_view op, double seconds);
   void set_gauge(std::string_view name, double value);

@@ -1,10 +1,10 @@
 #include "http/metrics.hpp"
 
+#include <gtest/gtest.h>
+
 #include <sstream>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace ebcm::http {
 namespace {
@@ -25,12 +25,14 @@ TEST(MetricsTest, CountsRequestsByMethodRouteAndStatus) {
   std::string t = m.render();
   EXPECT_TRUE(has_line(t, "# TYPE ebcm_http_requests_total counter")) << t;
   EXPECT_TRUE(has_line(
-      t, "ebcm_http_requests_total{method=\"GET\",route=\"/api/v1/functions/{id}\",status=\"200\"} 2"))
+      t,
+      "ebcm_http_requests_total{method=\"GET\",route=\"/api/v1/functions/{id}\",status=\"200\"} 2"))
       << t;
+  EXPECT_TRUE(has_line(t,
+                       "ebcm_http_requests_total{method=\"GET\",route=\"/api/v1/functions/"
+                       "{id}\",status=\"404\"} 1"));
   EXPECT_TRUE(has_line(
-      t, "ebcm_http_requests_total{method=\"GET\",route=\"/api/v1/functions/{id}\",status=\"404\"} 1"));
-  EXPECT_TRUE(
-      has_line(t, "ebcm_http_requests_total{method=\"other\",route=\"unmatched\",status=\"405\"} 1"));
+      t, "ebcm_http_requests_total{method=\"other\",route=\"unmatched\",status=\"405\"} 1"));
 }
 
 TEST(MetricsTest, HistogramBucketsAreCumulative) {
@@ -59,7 +61,8 @@ TEST(MetricsTest, StoreOperationsAndGauges) {
   m.set_gauge("bad name", 1);
   std::string t = m.render();
   EXPECT_TRUE(has_line(t, "ebcm_store_operation_duration_seconds_count{op=\"commit\"} 1")) << t;
-  EXPECT_TRUE(has_line(t, "ebcm_store_operation_duration_seconds_bucket{op=\"commit\",le=\"0.025\"} 1"));
+  EXPECT_TRUE(
+      has_line(t, "ebcm_store_operation_duration_seconds_bucket{op=\"commit\",le=\"0.025\"} 1"));
   EXPECT_TRUE(has_line(t, "# TYPE ebcm_model_revision gauge"));
   EXPECT_TRUE(has_line(t, "ebcm_model_revision 8"));
   EXPECT_EQ(t.find("bad name"), std::string::npos);

@@ -1,4 +1,6 @@
 // The OpenAPI document lists exactly the router's routes, and is valid JSON of version 3.1.
+#include "http/openapi.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -6,7 +8,6 @@
 
 #include "core/clock.hpp"
 #include "http/app.hpp"
-#include "http/openapi.hpp"
 
 namespace ebcm::http {
 namespace {

@@ -4,14 +4,22 @@ namespace ebcm::http {
 
 const char* to_string(Access a) {
   switch (a) {
-    case Access::kPublic: return "public";
-    case Access::kRead: return "read";
-    case Access::kRespond: return "respond";
-    case Access::kEditOwned: return "edit-owned";
-    case Access::kEditModel: return "edit-model";
-    case Access::kAudit: return "audit";
-    case Access::kAdmin: return "admin";
-    case Access::kSignedIn: return "signed-in";
+    case Access::kPublic:
+      return "public";
+    case Access::kRead:
+      return "read";
+    case Access::kRespond:
+      return "respond";
+    case Access::kEditOwned:
+      return "edit-owned";
+    case Access::kEditModel:
+      return "edit-model";
+    case Access::kAudit:
+      return "audit";
+    case Access::kAdmin:
+      return "admin";
+    case Access::kSignedIn:
+      return "signed-in";
   }
   return "?";
 }
@@ -22,12 +30,17 @@ bool allowed(store::Role role, Access access) {
   switch (access) {
     case Access::kPublic:
     case Access::kRead:
-    case Access::kSignedIn: return true;
-    case Access::kRespond: return role == Role::kResponder || role == Role::kCoordinator;
-    case Access::kEditOwned: return role == Role::kOwner || role == Role::kCoordinator;
+    case Access::kSignedIn:
+      return true;
+    case Access::kRespond:
+      return role == Role::kResponder || role == Role::kCoordinator;
+    case Access::kEditOwned:
+      return role == Role::kOwner || role == Role::kCoordinator;
     case Access::kEditModel:
-    case Access::kAudit: return role == Role::kCoordinator;
-    case Access::kAdmin: return false;
+    case Access::kAudit:
+      return role == Role::kCoordinator;
+    case Access::kAdmin:
+      return false;
   }
   return false;
 }
@@ -138,9 +151,10 @@ Response Router::dispatch(Request& request) const {
                                        " may not " + found->method + " " + found->pattern));
     }
   }
-  if (ctx.who && found->access != Access::kPublic && method != "GET" && !Auth::csrf_ok(*ctx.who, request)) {
-    return finish(error_response(403, "csrf",
-                                 "missing or wrong X-CSRF-Token header (the token given at sign-in)"));
+  if (ctx.who && found->access != Access::kPublic && method != "GET" &&
+      !Auth::csrf_ok(*ctx.who, request)) {
+    return finish(error_response(
+        403, "csrf", "missing or wrong X-CSRF-Token header (the token given at sign-in)"));
   }
   if (found->owns && ctx.who && needs_ownership(ctx.who->role, found->access) &&
       !found->owns(ctx)) {

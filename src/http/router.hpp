@@ -44,7 +44,7 @@ bool needs_ownership(store::Role role, Access access);
 struct Context {
   Request& request;
   std::vector<std::pair<std::string, std::string>> params;  // from the pattern, decoded
-  std::optional<Principal> who;                              // nullopt: anonymous
+  std::optional<Principal> who;                             // nullopt: anonymous
   std::string_view param(std::string_view name) const;
   // The account name for revisions and the audit trail ("anonymous" when none).
   std::string actor() const;

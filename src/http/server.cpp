@@ -1,17 +1,24 @@
 // Beast and Asio live here and nowhere else (each translation unit including them costs ~14 s).
 //
-// One coroutine per connection, on the connection's own strand, reads requests with a Beast
-// parser and answers them. The response head is written by hand into a buffer reused per
-// connection and sent with the body in one gathered write: no per-request allocation for the
+// One io_context per thread, each run by its thread alone; connections are handed to them in
+// turn, so a connection's coroutines need no strand and the threads never contend for a queue.
+// Requests that ServerOptions::inline_if accepts are answered on the connection's thread; the
+// others (writes, analyses: anything that may take a while) on a pool of worker threads, so an
+// I/O thread never stalls its other connections. One coroutine per connection reads requests
+// with a Beast parser and answers them. The response head is written by hand into a buffer reused
+// per connection and sent with the body in one gathered write: no per-request allocation for the
 // head, and the body (a string of the Response, or its shared_body) is never copied.
 // Timeouts come from one watchdog coroutine per connection that sleeps until the connection's
 // deadline and then cancels the socket's operations, which — unlike beast::tcp_stream's timeouts,
 // that close the socket — leaves the connection able to answer 408.
 #include "http/server.hpp"
 
+#include <array>
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -19,6 +26,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -30,11 +38,8 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/url/parse.hpp>
-
-#include <array>
-#include <atomic>
-#include <charconv>
 #include <cerrno>
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -106,8 +111,8 @@ bool header_allowed(std::string_view name, std::string_view value) {
     if (!is_token_char(c)) return false;
   for (char c : value)
     if (c == '\r' || c == '\n' || c == '\0') return false;
-  for (std::string_view own : {"content-length", "transfer-encoding", "connection", "date",
-                               "server", "content-type"})
+  for (std::string_view own :
+       {"content-length", "transfer-encoding", "connection", "date", "server", "content-type"})
     if (iequals(name, own)) return false;
   return true;
 }
@@ -124,9 +129,7 @@ std::string host_port(const std::string& host, uint16_t port) {
 }
 
 // The path of a target without its query string, for the access log: queries may hold secrets.
-std::string_view log_path(std::string_view target) {
-  return target.substr(0, target.find('?'));
-}
+std::string_view log_path(std::string_view target) { return target.substr(0, target.find('?')); }
 
 bool readable(const std::string& path, std::string* why) {
   std::ifstream in(path);
@@ -154,7 +157,7 @@ class ServerImpl final : public Server {
         threads_count_(options.threads > 0
                            ? options.threads
                            : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
-        ioc_(threads_count_),
+        ioc_(1),
         strand_(asio::make_strand(ioc_)),
         acceptor_(strand_),
         signals_(strand_),
@@ -178,6 +181,8 @@ class ServerImpl final : public Server {
   const ServerOptions& options() const { return options_; }
   bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
   Response call_handler(Request& request);
+  // call_handler on the worker pool, unless options().inline_if says to answer it here.
+  asio::awaitable<Response> answer(Request& request);
   void record(std::string_view method, std::string_view target, int status, size_t bytes,
               Clock::time_point start, std::string_view remote, std::string_view route,
               std::string_view note);
@@ -198,8 +203,19 @@ class ServerImpl final : public Server {
   std::string address_;  // "127.0.0.1:8080", set by listen()
   uint16_t port_ = 0;    // set by listen()
 
+  // ioc_ (the acceptor, signals, the shutdown timer and its share of connections) and one more
+  // io_context per further thread; the guards keep those running until shutdown releases them.
   asio::io_context ioc_;
-  std::optional<asio::ssl::context> ssl_;  // set by listen() when TLS is configured
+  std::vector<std::unique_ptr<asio::io_context>> pool_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
+  size_t next_ = 0;  // on strand_: the io_context of the next connection
+  void release() {
+    asio::post(strand_, [this] {
+      for (auto& g : guards_) g.reset();
+    });
+  }
+  std::optional<asio::thread_pool> workers_;  // handlers not run inline; set by launch()
+  std::optional<asio::ssl::context> ssl_;     // set by listen() when TLS is configured
   // The acceptor, the signals and the shutdown timer are used on strand_ only.
   asio::strand<asio::io_context::executor_type> strand_;
   tcp::acceptor acceptor_;
@@ -213,7 +229,7 @@ class ServerImpl final : public Server {
 
   std::mutex mutex_;
   std::unordered_set<std::shared_ptr<ConnectionBase>> connections_;  // protected by mutex_
-  std::unordered_set<ConnectionBase*> live_;                          // protected by mutex_
+  std::unordered_set<ConnectionBase*> live_;                         // protected by mutex_
 };
 
 template <class Stream>
@@ -335,8 +351,8 @@ class Connection final : public ConnectionBase,
       Response response;
       auto url = boost::urls::parse_origin_form(msg.target());
       if (!url) {
-        response = error_response(400, "bad_request",
-                                  "The request target is not a valid path and query.");
+        response =
+            error_response(400, "bad_request", "The request target is not a valid path and query.");
         response.log_note = "invalid target";
       } else {
         request.path = url->path();
@@ -347,7 +363,7 @@ class Connection final : public ConnectionBase,
         request.body = std::move(msg.body());
         request.remote = remote_;
         request.tls = kTls;
-        response = server_.call_handler(request);
+        response = co_await server_.answer(request);
       }
       parser_.reset();
 
@@ -403,8 +419,7 @@ class Connection final : public ConnectionBase,
   }
 
   // Writes the response; returns the bytes sent, 0 if the write failed.
-  asio::awaitable<size_t> write(const Response& r, unsigned version, bool keep_alive,
-                                bool head) {
+  asio::awaitable<size_t> write(const Response& r, unsigned version, bool keep_alive, bool head) {
     int status = r.status >= 100 && r.status <= 999 ? r.status : 500;
     const bool no_body = (status >= 100 && status < 200) || status == 204 || status == 304;
     const std::string& payload = r.payload();
@@ -427,8 +442,8 @@ class Connection final : public ConnectionBase,
         head_ += "\r\n";
       }
       head_ += "Content-Length: ";
-      head_.append(num, static_cast<size_t>(
-                            std::to_chars(num, num + sizeof num, payload.size()).ptr - num));
+      head_.append(
+          num, static_cast<size_t>(std::to_chars(num, num + sizeof num, payload.size()).ptr - num));
       head_ += "\r\n";
     }
     for (const auto& [name, value] : r.headers) {
@@ -448,8 +463,7 @@ class Connection final : public ConnectionBase,
     head_ += "\r\n";
 
     std::array<asio::const_buffer, 2> buffers = {
-        asio::buffer(head_),
-        asio::buffer(payload.data(), head || no_body ? 0 : payload.size())};
+        asio::buffer(head_), asio::buffer(payload.data(), head || no_body ? 0 : payload.size())};
     auto [ec, n] = co_await asio::async_write(stream_, buffers, kNoThrow);
     co_return ec ? 0 : n;
   }
@@ -465,8 +479,8 @@ class Connection final : public ConnectionBase,
     set_deadline(kLingerTime);
     size_t drained = 0;
     while (drained < kLingerBytes) {
-      auto [rec, n] = co_await beast::get_lowest_layer(stream_).async_read_some(
-          asio::buffer(sink_), kNoThrow);
+      auto [rec, n] =
+          co_await beast::get_lowest_layer(stream_).async_read_some(asio::buffer(sink_), kNoThrow);
       if (rec) break;
       drained += n;
     }
@@ -508,18 +522,16 @@ Result<void> ServerImpl::listen() {
     error_code ec;
     ssl_->use_certificate_chain_file(o.tls_cert, ec);
     if (ec)
-      return make_error(ErrorCode::kInvalidInput,
-                        "TLS certificate " + o.tls_cert + " is not a PEM certificate: " +
-                            ec.message());
+      return make_error(ErrorCode::kInvalidInput, "TLS certificate " + o.tls_cert +
+                                                      " is not a PEM certificate: " + ec.message());
     ssl_->use_private_key_file(o.tls_key, asio::ssl::context::pem, ec);
     if (ec)
-      return make_error(ErrorCode::kInvalidInput,
-                        "TLS private key " + o.tls_key + " is not a PEM private key: " +
-                            ec.message());
-    if (SSL_CTX_check_private_key(ssl_->native_handle()) != 1)
       return make_error(ErrorCode::kInvalidInput, "TLS private key " + o.tls_key +
-                                                      " does not belong to the certificate " +
-                                                      o.tls_cert);
+                                                      " is not a PEM private key: " + ec.message());
+    if (SSL_CTX_check_private_key(ssl_->native_handle()) != 1)
+      return make_error(
+          ErrorCode::kInvalidInput,
+          "TLS private key " + o.tls_key + " does not belong to the certificate " + o.tls_cert);
   }
 
   address_ = host_port(o.host, o.port);
@@ -532,8 +544,8 @@ Result<void> ServerImpl::listen() {
     tcp::resolver resolver(ioc_);
     auto results = resolver.resolve(o.host, std::to_string(o.port), ec);
     if (ec || results.empty())
-      return make_error(ErrorCode::kInvalidInput, "cannot listen on " + address_ +
-                                                      ": unknown host (" + ec.message() + ")");
+      return make_error(ErrorCode::kInvalidInput,
+                        "cannot listen on " + address_ + ": unknown host (" + ec.message() + ")");
     endpoint = results.begin()->endpoint();
   }
   auto fail = [&](const error_code& e) {
@@ -560,16 +572,21 @@ void ServerImpl::launch() {
     });
   }
   log_event(Level::kInfo, "http_listening",
-            {{"address", address_},
-             {"tls", ssl_.has_value()},
-             {"threads", threads_count_}});
+            {{"address", address_}, {"tls", ssl_.has_value()}, {"threads", threads_count_}});
   threads_.reserve(static_cast<size_t>(threads_count_));
-  for (int i = 0; i < threads_count_; ++i) threads_.emplace_back([this] { ioc_.run(); });
+  for (int i = 1; i < threads_count_; ++i) {
+    pool_.push_back(std::make_unique<asio::io_context>(1));
+    guards_.push_back(asio::make_work_guard(*pool_.back()));
+  }
+  threads_.emplace_back([this] { ioc_.run(); });
+  for (auto& p : pool_) threads_.emplace_back([ctx = p.get()] { ctx->run(); });
+  if (options_.inline_if) workers_.emplace(static_cast<size_t>(threads_count_));
 }
 
 asio::awaitable<void> ServerImpl::accept_loop() {
   for (;;) {
-    tcp::socket socket(asio::make_strand(ioc_));
+    size_t k = next_++ % (pool_.size() + 1);
+    tcp::socket socket(k == 0 ? ioc_ : *pool_[k - 1]);
     auto [ec] = co_await acceptor_.async_accept(socket, kNoThrow);
     if (!acceptor_.is_open() || stopping()) co_return;
     if (ec) {
@@ -585,19 +602,19 @@ asio::awaitable<void> ServerImpl::accept_loop() {
     std::string remote = ignored ? "?" : endpoint_text(peer);
     asio::any_io_executor executor = socket.get_executor();
     if (ssl_) {
-      auto c = std::make_shared<Connection<TlsStream>>(
-          *this, TlsStream(std::move(socket), *ssl_), std::move(remote));
+      auto c = std::make_shared<Connection<TlsStream>>(*this, TlsStream(std::move(socket), *ssl_),
+                                                       std::move(remote));
       spawn(c, executor, Connection<TlsStream>::run(c));
     } else {
-      auto c = std::make_shared<Connection<tcp::socket>>(*this, std::move(socket),
-                                                         std::move(remote));
+      auto c =
+          std::make_shared<Connection<tcp::socket>>(*this, std::move(socket), std::move(remote));
       spawn(c, executor, Connection<tcp::socket>::run(c));
     }
   }
 }
 
-void ServerImpl::spawn(std::shared_ptr<ConnectionBase> connection,
-                       asio::any_io_executor executor, asio::awaitable<void> run) {
+void ServerImpl::spawn(std::shared_ptr<ConnectionBase> connection, asio::any_io_executor executor,
+                       asio::awaitable<void> run) {
   size_t open;
   {
     std::lock_guard lock(mutex_);
@@ -632,17 +649,29 @@ void ServerImpl::remove(ConnectionBase* connection) {
     open = connections_.size();
   }
   if (metrics_) metrics_->set_gauge("ebcm_http_open_connections", static_cast<double>(open));
-  if (open == 0 && stopping()) asio::post(strand_, [this] { timer_.cancel(); });
+  if (open == 0 && stopping()) {
+    asio::post(strand_, [this] { timer_.cancel(); });
+    release();
+  }
+}
+
+asio::awaitable<Response> ServerImpl::answer(Request& request) {
+  if (!workers_ || (options_.inline_if && options_.inline_if(request))) {
+    co_return call_handler(request);
+  }
+  co_return co_await asio::co_spawn(
+      workers_->get_executor(),
+      [this, &request]() -> asio::awaitable<Response> { co_return call_handler(request); },
+      asio::use_awaitable);
 }
 
 Response ServerImpl::call_handler(Request& request) {
   try {
     return handler_(request);
   } catch (const std::exception& e) {
-    log_event(Level::kError, "http_handler_failed",
-              {{"method", request.method},
-               {"path", log_path(request.target)},
-               {"error", e.what()}});
+    log_event(
+        Level::kError, "http_handler_failed",
+        {{"method", request.method}, {"path", log_path(request.target)}, {"error", e.what()}});
   } catch (...) {
     log_event(Level::kError, "http_handler_failed",
               {{"method", request.method},
@@ -653,23 +682,32 @@ Response ServerImpl::call_handler(Request& request) {
                         "The server failed to answer this request; the cause is in its log.");
 }
 
-void ServerImpl::record(std::string_view method, std::string_view target, int status,
-                        size_t bytes, Clock::time_point start, std::string_view remote,
-                        std::string_view route, std::string_view note) {
+void ServerImpl::record(std::string_view method, std::string_view target, int status, size_t bytes,
+                        Clock::time_point start, std::string_view remote, std::string_view route,
+                        std::string_view note) {
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (metrics_) metrics_->observe_request(method, route, status, seconds);
   if (!log_enabled(Level::kInfo)) return;
   std::string_view route_label = route.empty() ? std::string_view("unmatched") : route;
   if (note.empty())
     log_event(Level::kInfo, "http_request",
-              {{"method", method}, {"path", log_path(target)}, {"status", status},
-               {"bytes", bytes}, {"duration_ms", seconds * 1000}, {"remote", remote},
+              {{"method", method},
+               {"path", log_path(target)},
+               {"status", status},
+               {"bytes", bytes},
+               {"duration_ms", seconds * 1000},
+               {"remote", remote},
                {"route", route_label}});
   else
     log_event(Level::kInfo, "http_request",
-              {{"method", method}, {"path", log_path(target)}, {"status", status},
-               {"bytes", bytes}, {"duration_ms", seconds * 1000}, {"remote", remote},
-               {"route", route_label}, {"note", note}});
+              {{"method", method},
+               {"path", log_path(target)},
+               {"status", status},
+               {"bytes", bytes},
+               {"duration_ms", seconds * 1000},
+               {"remote", remote},
+               {"route", route_label},
+               {"note", note}});
 }
 
 void ServerImpl::stop() {
@@ -690,7 +728,10 @@ void ServerImpl::begin_shutdown() {
   }
   log_event(Level::kInfo, "http_stopping", {{"open_connections", open.size()}});
   for (auto& c : open) asio::post(c->executor(), [c] { c->on_stop(); });
-  if (open.empty()) return;
+  if (open.empty()) {
+    release();
+    return;
+  }
   shutdown_phase_ = 1;
   timer_.expires_after(options_.shutdown_grace);
   timer_.async_wait([this](const error_code& ec) {
@@ -716,6 +757,7 @@ void ServerImpl::on_timer() {
     });
   } else {
     ioc_.stop();
+    for (auto& p : pool_) p->stop();
   }
 }
 
@@ -723,6 +765,7 @@ void ServerImpl::wait() {
   std::lock_guard lock(wait_mutex_);
   for (auto& t : threads_)
     if (t.joinable()) t.join();
+  if (workers_) workers_->join();
   if (!threads_.empty()) {
     threads_.clear();
     log_event(Level::kInfo, "http_stopped", {{"address", address_}});

@@ -8,7 +8,8 @@
 // out, handler threw) is answered with error_response()'s JSON body where the connection still
 // allows it. stop() (also on SIGTERM/SIGINT when `handle_signals`) stops accepting, lets requests
 // in flight finish within `shutdown_grace`, then closes every connection; wait() returns then.
-// Thread safety: the handler is called concurrently from the server's threads.
+// Thread safety: the handler is called concurrently from the server's threads (I/O threads and
+// workers).
 #pragma once
 
 #include <chrono>
@@ -26,15 +27,19 @@ class Metrics;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 8080;  // 0: any free port (port() tells which)
-  int threads = 0;       // 0: one per core
+  uint16_t port = 8080;           // 0: any free port (port() tells which)
+  int threads = 0;                // 0: one per core
   std::string tls_cert, tls_key;  // both set: HTTPS only
   size_t header_limit = 16 * 1024;
   size_t body_limit = 64 * 1024 * 1024;
-  std::chrono::seconds read_timeout{30};   // to receive one whole request
-  std::chrono::seconds idle_timeout{75};   // keep-alive connection with no request
+  std::chrono::seconds read_timeout{30};  // to receive one whole request
+  std::chrono::seconds idle_timeout{75};  // keep-alive connection with no request
   std::chrono::seconds shutdown_grace{10};
   bool handle_signals = true;
+  // When set, the requests it accepts are answered on the connection's I/O thread (cheap ones:
+  // the status page, one entity); all others on a pool of `threads` workers, so a slow handler
+  // never stalls the connections of an I/O thread. Unset: every request on its I/O thread.
+  std::function<bool(const Request&)> inline_if;
 };
 
 using Handler = std::function<Response(Request&)>;

@@ -2,6 +2,7 @@
 #include "http/server.hpp"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/ssl.h>
@@ -17,8 +18,6 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "http/metrics.hpp"
 
@@ -77,8 +76,8 @@ class Client {
     size_t pos = line_end;
     while (pos != std::string::npos && pos < head_text.size()) {
       size_t next = head_text.find("\r\n", pos + 2);
-      std::string line = head_text.substr(pos + 2, next == std::string::npos ? std::string::npos
-                                                                            : next - pos - 2);
+      std::string line =
+          head_text.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
       size_t colon = line.find(':');
       if (colon != std::string::npos) {
         std::string name = line.substr(0, colon);
@@ -122,8 +121,7 @@ class Client {
 };
 
 std::string get(std::string_view target, std::string_view extra = "") {
-  return "GET " + std::string(target) + " HTTP/1.1\r\nHost: test\r\n" + std::string(extra) +
-         "\r\n";
+  return "GET " + std::string(target) + " HTTP/1.1\r\nHost: test\r\n" + std::string(extra) + "\r\n";
 }
 
 // Echoes what it saw; a few paths do something special.
@@ -442,6 +440,38 @@ TEST(ServerTest, StopLetsARunningHandlerFinish) {
   EXPECT_FALSE(late.connected());
 }
 
+// With one I/O thread, a slow handler sent to the workers does not hold up a cheap request
+// answered inline, even on a connection of the same thread; and stop() still waits for it.
+TEST(ServerTest, SlowHandlersRunOnWorkersAndDoNotStallTheIoThread) {
+  ServerOptions o = test_options();
+  o.threads = 1;
+  o.inline_if = [](const Request& r) { return r.path != "/slow"; };
+  std::atomic<bool> started{false};
+  auto server = start(o, [&](Request& req) {
+    if (req.path == "/slow") {
+      started = true;
+      std::this_thread::sleep_for(1500ms);
+    }
+    return echo(req);
+  });
+  ASSERT_TRUE(server);
+  Client slow(server->port());
+  Client fast(server->port());
+  slow.send(get("/slow"));
+  while (!started) std::this_thread::sleep_for(5ms);
+  const auto t0 = std::chrono::steady_clock::now();
+  fast.send(get("/fast"));
+  Reply f = fast.read();
+  ASSERT_TRUE(f.ok);
+  EXPECT_EQ(f.body, "GET /fast");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1000ms);
+  server->stop();
+  Reply s = slow.read();
+  ASSERT_TRUE(s.ok);
+  EXPECT_EQ(s.body, "GET /slow");
+  server->wait();
+}
+
 TEST(ServerTest, GraceEndsWithAForcedClose) {
   ServerOptions o = test_options();
   o.shutdown_grace = 1s;
@@ -508,12 +538,12 @@ bool have_openssl() { return std::system("command -v openssl > /dev/null 2>&1") 
 
 TEST(ServerTest, ServesHttpsWithASelfSignedCertificate) {
   if (!have_openssl()) GTEST_SKIP() << "the openssl command is missing";
-  auto dir = std::filesystem::temp_directory_path() /
-             ("ebcm-tls-" + std::to_string(::getpid()));
+  auto dir = std::filesystem::temp_directory_path() / ("ebcm-tls-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::string cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string();
-  std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1 -keyout " +
-                    key + " -out " + cert + " > /dev/null 2>&1";
+  std::string cmd =
+      "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1 -keyout " + key +
+      " -out " + cert + " > /dev/null 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
 
   ServerOptions o = test_options();

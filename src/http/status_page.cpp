@@ -28,12 +28,23 @@ std::string html_escape(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -55,13 +66,31 @@ struct Words {
   const char* message;
 };
 
-constexpr Words kEnglish{"en", "Service status", "All services are running normally.", "Services",
-                         "Business functions affected", "Last updated", "Next update",
-                         "since", "up", "degraded", "down", "No business function is affected.",
+constexpr Words kEnglish{"en",
+                         "Service status",
+                         "All services are running normally.",
+                         "Services",
+                         "Business functions affected",
+                         "Last updated",
+                         "Next update",
+                         "since",
+                         "up",
+                         "degraded",
+                         "down",
+                         "No business function is affected.",
                          "From the incident manager"};
-constexpr Words kSwedish{"sv", "Driftstatus", "Alla tjänster fungerar normalt.", "Tjänster",
-                         "Påverkade verksamhetsfunktioner", "Senast uppdaterad", "Nästa uppdatering",
-                         "sedan", "fungerar", "begränsad", "nere", "Ingen verksamhetsfunktion är påverkad.",
+constexpr Words kSwedish{"sv",
+                         "Driftstatus",
+                         "Alla tjänster fungerar normalt.",
+                         "Tjänster",
+                         "Påverkade verksamhetsfunktioner",
+                         "Senast uppdaterad",
+                         "Nästa uppdatering",
+                         "sedan",
+                         "fungerar",
+                         "begränsad",
+                         "nere",
+                         "Ingen verksamhetsfunktion är påverkad.",
                          "Från incidentansvarig"};
 
 const char* state_word(const Words& w, std::string_view state) {
@@ -80,15 +109,16 @@ std::string render_html(const Words& w, const json::object& j) {
       "td,th{{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ddd}}"
       ".up{{color:#176b2c}}.degraded{{color:#8a5a00;font-weight:600}}.down{{color:#b00020;"
       "font-weight:700}}.msg{{background:#fff6d6;border-left:4px solid #e0a800;padding:.75rem 1rem;"
-      "white-space:pre-wrap}}.ok{{background:#e7f6ea;border-left:4px solid #2e8540;padding:.75rem 1rem}}"
+      "white-space:pre-wrap}}.ok{{background:#e7f6ea;border-left:4px solid #2e8540;padding:.75rem "
+      "1rem}}"
       ".meta{{color:#555}}</style></head><body>\n",
       w.lang, html_escape(org), w.title);
   out += fmt::format("<h1>{} — {}</h1>\n", html_escape(org), w.title);
   out += fmt::format("<p class=\"meta\">{}: <time>{}</time>", w.updated,
                      html_escape(j.at("updated").as_string()));
   if (j.at("next_update").is_string()) {
-    out += fmt::format(" · {}: <time>{}</time>", w.next,
-                       html_escape(j.at("next_update").as_string()));
+    out +=
+        fmt::format(" · {}: <time>{}</time>", w.next, html_escape(j.at("next_update").as_string()));
   }
   out += "</p>\n";
   const auto& msg = j.at("message").as_string();
@@ -258,7 +288,8 @@ void StatusPage::render_locked(const Snapshot& snap) {
   std::map<std::string, int64_t> since;
   for (const auto& [ref, st] : states) {
     auto it = since_.find(ref);
-    since[ref] = it != since_.end() ? it->second : (declared_.updated_ms ? declared_.updated_ms : now);
+    since[ref] =
+        it != since_.end() ? it->second : (declared_.updated_ms ? declared_.updated_ms : now);
   }
   since_ = std::move(since);
 
@@ -272,14 +303,18 @@ void StatusPage::render_locked(const Snapshot& snap) {
   };
   json::array services;
   for (const auto& s : m.services) {
-    json::object o{{"id", s.id}, {"name", s.name.empty() ? s.id : s.name}, {"state", state_of(s.id)},
+    json::object o{{"id", s.id},
+                   {"name", s.name.empty() ? s.id : s.name},
+                   {"state", state_of(s.id)},
                    {"since", since_of(s.id)}};
     json::array features;
     for (const auto& f : s.features) {
       const std::string ref = s.id + "/" + f.id;
       if (state_of(ref) == "up") continue;
-      features.push_back(json::object{{"id", ref}, {"name", f.name.empty() ? f.id : f.name},
-                                      {"state", state_of(ref)}, {"since", since_of(ref)}});
+      features.push_back(json::object{{"id", ref},
+                                      {"name", f.name.empty() ? f.id : f.name},
+                                      {"state", state_of(ref)},
+                                      {"since", since_of(ref)}});
     }
     if (!features.empty()) o["features"] = std::move(features);
     services.push_back(std::move(o));
@@ -287,21 +322,24 @@ void StatusPage::render_locked(const Snapshot& snap) {
   json::array functions;
   for (const auto& f : m.functions) {
     if (state_of(f.id) == "up") continue;
-    json::object o{{"id", f.id}, {"name", f.name.empty() ? f.id : f.name},
-                   {"state", state_of(f.id)}, {"since", since_of(f.id)}};
+    json::object o{{"id", f.id},
+                   {"name", f.name.empty() ? f.id : f.name},
+                   {"state", state_of(f.id)},
+                   {"since", since_of(f.id)}};
     if (f.criticality) o["criticality"] = model::to_string(*f.criticality);
     if (!f.business_unit.empty()) o["business_unit"] = f.business_unit;
     functions.push_back(std::move(o));
   }
   const int64_t updated = declared_.updated_ms ? declared_.updated_ms : now;
-  json::object j{{"organization", m.organization.name.empty() ? "ebcm" : m.organization.name},
-                 {"updated", iso_time(updated)},
-                 {"next_update", declared_.next_update_ms ? json::value(iso_time(*declared_.next_update_ms))
-                                                          : json::value(nullptr)},
-                 {"message", declared_.message},
-                 {"revision", snap.revision()},
-                 {"services", std::move(services)},
-                 {"functions", std::move(functions)}};
+  json::object j{
+      {"organization", m.organization.name.empty() ? "ebcm" : m.organization.name},
+      {"updated", iso_time(updated)},
+      {"next_update", declared_.next_update_ms ? json::value(iso_time(*declared_.next_update_ms))
+                                               : json::value(nullptr)},
+      {"message", declared_.message},
+      {"revision", snap.revision()},
+      {"services", std::move(services)},
+      {"functions", std::move(functions)}};
   auto page = std::make_shared<RenderedStatus>();
   page->json = std::make_shared<const std::string>(json::serialize(j));
   page->html_en = std::make_shared<const std::string>(render_html(kEnglish, j));

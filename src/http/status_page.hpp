@@ -27,9 +27,9 @@ namespace ebcm::http {
 class Snapshot;
 
 struct StatusDeclaration {
-  std::string message;                  // from the incident manager, "" when none
+  std::string message;                    // from the incident manager, "" when none
   std::optional<int64_t> next_update_ms;  // when the next update is promised
-  impact::DisruptionQuery disruption;   // what is down now; empty: all clear
+  impact::DisruptionQuery disruption;     // what is down now; empty: all clear
   int64_t updated_ms = 0;
   std::string updated_by;
 };
@@ -58,8 +58,8 @@ class StatusPage {
 
   const Clock& clock_;
   mutable std::mutex mutex_;
-  StatusDeclaration declared_;             // guarded by mutex_
-  std::map<std::string, int64_t> since_;   // guarded by mutex_: not-up node → since (ms)
+  StatusDeclaration declared_;                  // guarded by mutex_
+  std::map<std::string, int64_t> since_;        // guarded by mutex_: not-up node → since (ms)
   std::shared_ptr<const RenderedStatus> page_;  // atomic_load/atomic_store
 };
 
