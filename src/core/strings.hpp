@@ -25,4 +25,9 @@ bool is_email(std::string_view address);
 
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 
+// ASCII case-insensitive comparisons (HTTP header names, URL schemes, auth schemes).
+bool iequals(std::string_view a, std::string_view b);
+// Whether `text` begins with `lower_prefix` (given in lower case), ignoring ASCII case.
+bool starts_with_nocase(std::string_view text, std::string_view lower_prefix);
+
 }  // namespace ebcm

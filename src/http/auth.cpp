@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "core/strings.hpp"
 #include "http/auth_impl.hpp"
 
 namespace ebcm::http {
@@ -58,16 +59,6 @@ bool equal_constant_time(std::string_view a, std::string_view b) {
   // The length of a CSRF token is public; only its bytes are compared in constant time.
   if (a.size() != b.size() || a.empty()) return false;
   return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-bool starts_with_nocase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    char c = text[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != prefix[i]) return false;
-  }
-  return true;
 }
 
 }  // namespace

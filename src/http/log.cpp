@@ -13,6 +13,8 @@
 #include <memory>
 #include <mutex>
 
+#include "http/message.hpp"
+
 namespace ebcm::http {
 namespace {
 
@@ -84,65 +86,6 @@ void install(std::shared_ptr<spdlog::sinks::sink> sink, std::string_view level_t
   g_level = static_cast<int>(level);
 }
 
-// Appends `text` as a JSON string; control characters escaped, invalid UTF-8 replaced by U+FFFD
-// so every line stays valid JSON whatever a client sent.
-void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  size_t i = 0;
-  while (i < text.size()) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        default:
-          if (c < 0x20 || c == 0x7f) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-          } else {
-            out += static_cast<char>(c);
-          }
-      }
-      ++i;
-      continue;
-    }
-    // A well-formed multi-byte sequence (no overlongs, no surrogates, at most U+10FFFF)?
-    size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
-    bool ok = len != 0 && c <= 0xf4 && i + len <= text.size();
-    for (size_t k = 1; ok && k < len; ++k)
-      ok = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
-    if (ok && len >= 3) {
-      auto c1 = static_cast<unsigned char>(text[i + 1]);
-      if (c == 0xe0 && c1 < 0xa0) ok = false;
-      if (c == 0xed && c1 >= 0xa0) ok = false;
-      if (c == 0xf0 && c1 < 0x90) ok = false;
-      if (c == 0xf4 && c1 >= 0x90) ok = false;
-    }
-    if (ok) {
-      out.append(text.substr(i, len));
-      i += len;
-    } else {
-      out += "\\ufffd";
-      ++i;
-    }
-  }
-  out += '"';
-}
-
 void append_time(std::string& out) {
   auto now = std::chrono::system_clock::now();
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
@@ -203,13 +146,13 @@ std::string format_log_line(Level level, std::string_view event,
   out += ",\"level\":\"";
   out += level_word(level);
   out += "\",\"event\":";
-  append_json_string(out, event);
+  append_json_quoted(out, event);
   for (const LogField& f : fields) {
     out += ',';
-    append_json_string(out, f.key);
+    append_json_quoted(out, f.key);
     out += ':';
     if (f.quoted)
-      append_json_string(out, f.value);
+      append_json_quoted(out, f.value);
     else
       out += f.value;
   }

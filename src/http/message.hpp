@@ -66,7 +66,9 @@ int http_status(ErrorCode code, bool unprocessable = false);
 Response error_response(int status, std::string_view code, std::string_view message);
 Response error_response(const Error& error);
 
-// JSON-escapes `text` into a quoted JSON string.
+// `text` as a quoted JSON string: control characters escaped, invalid UTF-8 replaced by U+FFFD,
+// so a response or log line stays valid JSON whatever a client sent.
 std::string json_quote(std::string_view text);
+void append_json_quoted(std::string& out, std::string_view text);
 
 }  // namespace ebcm::http

@@ -2,6 +2,7 @@
 
 #include "store/store.hpp"
 
+#include "core/strings.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace ebcm::store {
@@ -11,16 +12,6 @@ namespace {
 constexpr std::string_view kAcceptedForms =
     "expected sqlite:PATH, sqlite://PATH or a path ending in .db "
     "(postgres://... is planned)";
-
-bool starts_with_nocase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    char c = text[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
 
 Error invalid(std::string_view url, std::string_view why) {
   return make_error(ErrorCode::kInvalidInput, "store URL '" + std::string(url) + "' " +
