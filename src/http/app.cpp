@@ -137,6 +137,21 @@ std::variant<store::RevisionInfo, Response> App::commit(const Context& ctx, cons
   req.message = std::move(message);
   req.time_ms = clock_.now_ms();
   req.base_revision = snap->revision();
+  // The audit entry goes into the same transaction as the revision.
+  store::AuditEntry& a = req.audit.emplace();
+  a.time_ms = req.time_ms;
+  a.actor = req.author;
+  a.remote = ctx.request.remote;
+  a.action = std::move(note.action);
+  a.target = std::move(note.target);
+  a.detail = req.message;
+  if (note.entity) {
+    const auto& [kind, id] = *note.entity;
+    if (auto pos = snap->find(kind, id)) a.before = snap->entities()[*pos].body;
+    for (const auto& e : entities) {
+      if (e.kind == kind && e.id == id) a.after = e.body;
+    }
+  }
   const auto t0 = std::chrono::steady_clock::now();
   auto info = with_store([&](store::Store& s) { return s.commit(entities, req, {}); });
   if (metrics_) {
@@ -154,18 +169,6 @@ std::variant<store::RevisionInfo, Response> App::commit(const Context& ctx, cons
     set_snapshot(next);
     status_->render(*next);
   }
-  store::AuditEntry a;
-  a.action = std::move(note.action);
-  a.target = std::move(note.target);
-  if (note.entity) {
-    const auto& [kind, id] = *note.entity;
-    if (auto pos = snap->find(kind, id)) a.before = snap->entities()[*pos].body;
-    if (auto now = snapshot(); now->revision() != snap->revision()) {
-      if (auto pos = now->find(kind, id)) a.after = now->entities()[*pos].body;
-    }
-  }
-  a.detail = fmt::format("revision {}: {}", info->number, req.message);
-  audit(ctx, std::move(a));
   return *info;
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "store/audit.hpp"
 
 namespace ebcm::store {
 
@@ -51,17 +52,6 @@ struct Session {
   std::string csrf;
   int64_t created_ms = 0, expires_ms = 0, last_seen_ms = 0;
   std::string remote;
-};
-
-struct AuditEntry {
-  int64_t id = 0;  // assigned by append(), increasing
-  int64_t time_ms = 0;
-  std::string actor;   // account name, "" for anonymous (a failed sign-in names the user tried)
-  std::string remote;  // "127.0.0.1:53422", or "cli"
-  std::string action;  // "sign_in", "sign_in_failed", "sign_out", "user_add", "model_update", ...
-  std::string target;  // "function/payroll", "user/alice", ...
-  std::string before, after;  // JSON documents (canonical entity bodies), "" when none
-  std::string detail;         // a sentence, e.g. the revision's message
 };
 
 struct AuditFilter {

@@ -366,6 +366,31 @@ TEST(SqliteAccountsFile, SharesTheFileWithTheModelStore) {
   EXPECT_EQ((*(*store)->head())->number, 2);
 }
 
+// A commit's audit entry is written in the revision's transaction: with it, never without it.
+TEST(SqliteAccountsFile, CommitWritesItsAuditEntryAtomically) {
+  TempDb db;
+  auto store = open_store(db.url());
+  ASSERT_TRUE(store);
+  CommitRequest req{"ann", "add a", 1};
+  req.audit =
+      AuditEntry{0, 0, "ann", "127.0.0.1:1", "services_create", "services/a", "", "{}", "add a"};
+  ASSERT_TRUE((*store)->commit(std::vector<model::Entity>{svc("a")}, req, {}));
+  // The same model again: no revision, so no entry; a stale base: refused, no entry.
+  ASSERT_TRUE((*store)->commit(std::vector<model::Entity>{svc("a")}, req, {}));
+  req.base_revision = 0;
+  EXPECT_FALSE((*store)->commit(std::vector<model::Entity>{svc("b")}, req, {}));
+  auto accounts = open_ok(db.url());
+  ASSERT_TRUE(accounts);
+  auto entries = accounts->audit(AuditFilter{});
+  ASSERT_TRUE(entries);
+  ASSERT_EQ(entries->size(), 1u);
+  const AuditEntry& e = (*entries)[0];
+  EXPECT_EQ(e.detail, "revision 1: add a");
+  EXPECT_EQ(e.time_ms, 1);  // the revision's time when the entry gives none
+  EXPECT_EQ(e.target, "services/a");
+  EXPECT_EQ(e.after, "{}");
+}
+
 TEST(SqliteAccountsFile, MigratesAModelOnlyDatabase) {
   TempDb db;
   {

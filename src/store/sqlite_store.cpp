@@ -49,6 +49,9 @@ std::vector<NamedSql> named_sql() {
       {&Statements::entity_at,
        "SELECT kind, id, body FROM entity INDEXED BY entity_key "
        "WHERE kind = ?1 AND id = ?2 AND rev_from <= ?3 AND (rev_to IS NULL OR rev_to > ?3)"},
+      {&Statements::insert_audit,
+       "INSERT INTO audit (time_ms, actor, remote, action, target, before, after, detail) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
   };
 }
 

@@ -60,6 +60,7 @@ struct Statements {
   Stmt close_entity;   // sets rev_to on one row
   Stmt entities_at;    // the rows live at a revision, in key order
   Stmt entity_at;      // one (kind, id) at a revision
+  Stmt insert_audit;   // an entry of the audit trail, with the revision it belongs to
 
   static Result<Statements> prepare(Db& db);
 };

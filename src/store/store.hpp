@@ -21,6 +21,7 @@
 
 #include "core/result.hpp"
 #include "model/entities.hpp"
+#include "store/audit.hpp"
 
 namespace ebcm::store {
 
@@ -44,6 +45,10 @@ struct CommitRequest {
   // When set, the commit fails with kConflict unless the head is still this revision (0: the
   // store is empty), so an edit made on a stale model does not undo someone else's commit.
   std::optional<int64_t> base_revision;
+  // When set, appended to the audit trail in the same transaction as the revision (so a change
+  // is never stored without its entry, nor the reverse); its `detail` is prefixed with
+  // "revision N: ". Nothing is appended when the commit makes no revision.
+  std::optional<AuditEntry> audit;
 };
 
 // Progress: called now and then with (done, total) during long work; may be empty.
