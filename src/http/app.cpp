@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
+#include <algorithm>
+
+#include "core/strings.hpp"
 #include "http/api_util.hpp"
 #include "http/log.hpp"
 #include "http/metrics.hpp"
@@ -94,6 +97,24 @@ Result<std::unique_ptr<App>> App::open(const std::string& db_url, Auth* auth, Me
   add_status_routes(*app, app->router_);
   add_ops_routes(*app, app->router_);
   return app;
+}
+
+Response App::handle(Request& request) const {
+  Response r = router_.dispatch(request);
+  r.set("X-Content-Type-Options", "nosniff");
+  const bool has_cache_control = std::any_of(r.headers.begin(), r.headers.end(), [](const auto& h) {
+    return iequals(h.first, "Cache-Control");
+  });
+  if (!has_cache_control && request.path.rfind("/api/", 0) == 0) {
+    r.set("Cache-Control", "private, no-cache");
+  }
+  if (r.content_type.rfind("text/html", 0) == 0) {
+    r.set("Content-Security-Policy",
+          "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; "
+          "base-uri 'none'; form-action 'none'");
+    r.set("Referrer-Policy", "no-referrer");
+  }
+  return r;
 }
 
 bool App::answers_quickly(const Request& request) {

@@ -80,7 +80,11 @@ class App {
   // Opens the store (and a second connection for the audit trail) and loads the head.
   static Result<std::unique_ptr<App>> open(const std::string& db_url, Auth* auth, Metrics* metrics,
                                            const Clock& clock);
-  Response handle(Request& request) const { return router_.dispatch(request); }
+  // Routes the request, then adds the headers every answer carries: X-Content-Type-Options:
+  // nosniff everywhere; on /api/ answers without their own, Cache-Control: private, no-cache
+  // (no shared cache keeps what an account may read; clients revalidate with the ETag); on
+  // HTML, a Content-Security-Policy allowing nothing but its own inline style, no framing.
+  Response handle(Request& request) const;
   // Whether a request is answered in microseconds, from memory (the status page, health, one
   // entity): what the server may run on its I/O threads rather than its workers.
   static bool answers_quickly(const Request& request);

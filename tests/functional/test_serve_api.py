@@ -85,6 +85,7 @@ class ApiTest(ServeTestCase):
         status, headers, _, doc = self.admin("POST", "/api/v1/functions", new)
         self.assertEqual(status, 201, doc)
         self.assertEqual(headers["location"], "/api/v1/functions/press-office")
+        self.assertEqual(headers["cache-control"], "private, no-cache")
         self.assertEqual(headers["x-ebcm-revision"], "2")
         etag = headers["etag"]
         self.assertEqual(self.admin("POST", "/api/v1/functions", new)[0], 409)
@@ -389,6 +390,8 @@ class StatusPageTest(ServeTestCase):
         adfs = [x for x in page["services"] if x["id"] == "adfs"][0]
         self.assertEqual(adfs["state"], "down")
         status, headers, html, _ = server.request("GET", "/status")
+        self.assertIn("default-src 'none'", headers["content-security-policy"])
+        self.assertEqual(headers["x-content-type-options"], "nosniff")
         self.assertIn("&lt;since 09:00&gt;", html)
         self.assertNotIn("<since", html)
         self.assertIn('lang="en"', html)
