@@ -145,7 +145,7 @@ std::variant<store::RevisionInfo, Response> App::commit(const Context& ctx, cons
   if (auto* r = std::get_if<Response>(&edited)) return std::move(*r);
   auto& entities = std::get<std::vector<model::Entity>>(edited);
 
-  auto m = model::from_entities(entities);
+  auto m = model::from_entities(entities, snap->model(), snap->entities());
   if (!m) return error_response(m.error());
   model::Diagnostics diags;
   model::validate(*m, diags);

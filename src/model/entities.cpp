@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <array>
+#include <type_traits>
+#include <unordered_map>
+
 #include "model/codec.hpp"
 
 namespace ebcm::model {
@@ -28,10 +32,50 @@ std::vector<Entity> to_entities(const Model& m) {
 }
 
 Result<Model> from_entities(std::span<const Entity> entities) {
+  return from_entities(entities, Model{}, {});
+}
+
+namespace {
+
+// Appends item `index` of `kind`'s section of `from` to the same section of `to`.
+void copy_item(const Model& from, Model& to, EntityKind kind, uint32_t index) {
+  detail::for_each_section(to, [&](const char*, EntityKind k, auto& items) {
+    if (k != kind) return;
+    using Items = std::remove_reference_t<decltype(items)>;
+    detail::for_each_section(from, [&](const char*, EntityKind, const auto& source) {
+      if constexpr (std::is_same_v<std::remove_cvref_t<decltype(source)>, Items>) {
+        items.push_back(source[index]);
+      }
+    });
+  });
+}
+
+}  // namespace
+
+Result<Model> from_entities(std::span<const Entity> entities, const Model& base,
+                            std::span<const Entity> base_entities) {
+  // Per kind: id → (its place among the base's entities of that kind, its body).
+  std::array<std::unordered_map<std::string_view, std::pair<uint32_t, const std::string*>>,
+             kEntityKindCount>
+      known;
+  std::array<uint32_t, kEntityKindCount> seen{};
+  for (const auto& e : base_entities) {
+    const auto k = static_cast<size_t>(e.kind);
+    known[k].emplace(e.id, std::pair{seen[k]++, &e.body});
+  }
   Model model;
   Diagnostics diags;
   boost::json::monotonic_resource mr;
   for (const auto& e : entities) {
+    const auto& map = known[static_cast<size_t>(e.kind)];
+    if (auto it = map.find(e.id); it != map.end() && *it->second.second == e.body) {
+      if (e.kind == EntityKind::kOrganization) {
+        model.organization = base.organization;
+      } else {
+        copy_item(base, model, e.kind, it->second.first);
+      }
+      continue;
+    }
     boost::system::error_code ec;
     boost::json::value v = boost::json::parse(e.body, ec, &mr);
     std::string name = fmt::format("{} '{}'", to_string(e.kind), e.id);

@@ -45,5 +45,10 @@ struct Entity {
 std::vector<Entity> to_entities(const Model& model);
 // Fails with kInvalidInput naming the entity if a body is not what to_entities() writes.
 Result<Model> from_entities(std::span<const Entity> entities);
+// The same result, reading only what changed: an entity byte-equal to one of `base_entities`
+// (the entities of `base`, as to_entities(base) gave them) is copied from `base` instead of
+// parsed. What the server uses to apply an edit to a large model.
+Result<Model> from_entities(std::span<const Entity> entities, const Model& base,
+                            std::span<const Entity> base_entities);
 
 }  // namespace ebcm::model

@@ -45,6 +45,32 @@ TEST(RoundTrip, ExampleThroughEntities) {
   EXPECT_EQ(to_entities(*back), entities);  // bodies are canonical
 }
 
+// Reading only what changed gives the model that reading everything gives: an entity changed,
+// one added, one removed, two swapped.
+TEST(RoundTrip, FromEntitiesReusingABaseEqualsReadingAll) {
+  const Model base = load_example();
+  const auto before = to_entities(base);
+  auto after = before;
+  for (auto& e : after) {
+    if (e.kind == EntityKind::kFunction && e.id == "payroll") {
+      e.body.replace(e.body.find("\"Payroll\""), 9, "\"Pay day\"");
+    }
+  }
+  after.erase(after.begin() + 3);
+  std::swap(after[5], after[6]);
+  Model extra;
+  extra.functions.push_back(base.functions.front());
+  extra.functions.back().id = "brand-new";
+  after.push_back(to_entities(extra).back());
+  auto all = from_entities(after);
+  ASSERT_TRUE(all) << all.error().message;
+  auto reused = from_entities(after, base, before);
+  ASSERT_TRUE(reused) << reused.error().message;
+  EXPECT_EQ(*reused, *all);
+  EXPECT_NE(*reused, base);
+  EXPECT_EQ(reused->functions.back().id, "brand-new");
+}
+
 TEST(RoundTrip, EqualityNoticesAChange) {
   Model m = load_example();
   Model changed = m;
