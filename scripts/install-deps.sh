@@ -8,7 +8,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev libfmt-dev libspdlog-dev
   libsqlite3-dev sqlite3 libsodium-dev postgresql
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev openssl
-  wrk nginx-light
+  wrk nginx-light tzdata
   libgtest-dev libgmock-dev libbenchmark-dev scram
 )
 

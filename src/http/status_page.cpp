@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
+#include <cstdlib>
 #include <ctime>
 
 #include "http/app.hpp"
@@ -64,40 +65,81 @@ struct Words {
   const char* down;
   const char* no_functions;
   const char* message;
+  const char* days[7];
+  const char* months[12];
+  const char* time_format;  // {weekday} {day} {month} {year} {hour} {minute} {zone}
 };
 
-constexpr Words kEnglish{"en",
-                         "Service status",
-                         "All services are running normally.",
-                         "Services",
-                         "Business functions affected",
-                         "Last updated",
-                         "Next update",
-                         "since",
-                         "up",
-                         "degraded",
-                         "down",
-                         "No business function is affected.",
-                         "From the incident manager"};
-constexpr Words kSwedish{"sv",
-                         "Driftstatus",
-                         "Alla tjänster fungerar normalt.",
-                         "Tjänster",
-                         "Påverkade verksamhetsfunktioner",
-                         "Senast uppdaterad",
-                         "Nästa uppdatering",
-                         "sedan",
-                         "fungerar",
-                         "begränsad",
-                         "nere",
-                         "Ingen verksamhetsfunktion är påverkad.",
-                         "Från incidentansvarig"};
+constexpr Words kEnglish{
+    "en",
+    "Service status",
+    "All services are running normally.",
+    "Services",
+    "Business functions affected",
+    "Last updated",
+    "Next update",
+    "since",
+    "up",
+    "degraded",
+    "down",
+    "No business function is affected.",
+    "From the incident manager",
+    {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"},
+    {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
+    "{} {} {} {}, {:02}:{:02} {}"};
+constexpr Words kSwedish{
+    "sv",
+    "Driftstatus",
+    "Alla tjänster fungerar normalt.",
+    "Tjänster",
+    "Påverkade verksamhetsfunktioner",
+    "Senast uppdaterad",
+    "Nästa uppdatering",
+    "sedan",
+    "fungerar",
+    "begränsad",
+    "nere",
+    "Ingen verksamhetsfunktion är påverkad.",
+    "Från incidentansvarig",
+    {"sön", "mån", "tis", "ons", "tor", "fre", "lör"},
+    {"jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"},
+    "{} {} {} {} kl. {:02}:{:02} {}"};
 
 const char* state_word(const Words& w, std::string_view state) {
   return state == "down" ? w.down : state == "degraded" ? w.degraded : w.up;
 }
 
-std::string render_html(const Words& w, const json::object& j) {
+std::optional<int64_t> parse_iso(std::string_view text);
+
+// "Sat 21 Nov 2026, 10:41 CET" / "lör 21 nov 2026 kl. 10:41 CET" in the organisation's time
+// zone (tzdata), for people; the JSON keeps ISO times in UTC. The C library reads the zone
+// from TZ, which is process-wide: switched and restored under a lock, and nothing else in
+// ebcm formats local times.
+std::string local_time(std::string_view iso, const std::string& zone, const Words& w) {
+  auto ms = parse_iso(iso);
+  if (!ms) return std::string(iso);
+  static std::mutex tz_mutex;
+  std::lock_guard lock(tz_mutex);
+  const char* old = std::getenv("TZ");
+  const std::string saved = old ? old : "";
+  setenv("TZ", zone.empty() ? "UTC" : zone.c_str(), 1);
+  tzset();
+  std::time_t t = static_cast<std::time_t>(*ms / 1000);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char zone_name[16];
+  std::strftime(zone_name, sizeof zone_name, "%Z", &tm);
+  if (old) {
+    setenv("TZ", saved.c_str(), 1);
+  } else {
+    unsetenv("TZ");
+  }
+  tzset();
+  return fmt::format(fmt::runtime(w.time_format), w.days[tm.tm_wday], tm.tm_mday, w.months[tm.tm_mon],
+                     tm.tm_year + 1900, tm.tm_hour, tm.tm_min, zone_name);
+}
+
+std::string render_html(const Words& w, const json::object& j, const std::string& zone) {
   std::string org(j.at("organization").as_string());
   std::string out;
   out += fmt::format(
@@ -115,10 +157,10 @@ std::string render_html(const Words& w, const json::object& j) {
       w.lang, html_escape(org), w.title);
   out += fmt::format("<h1>{} — {}</h1>\n", html_escape(org), w.title);
   out += fmt::format("<p class=\"meta\">{}: <time>{}</time>", w.updated,
-                     html_escape(j.at("updated").as_string()));
+                     html_escape(local_time(j.at("updated").as_string(), zone, w)));
   if (j.at("next_update").is_string()) {
-    out +=
-        fmt::format(" · {}: <time>{}</time>", w.next, html_escape(j.at("next_update").as_string()));
+    out += fmt::format(" · {}: <time>{}</time>", w.next,
+                       html_escape(local_time(j.at("next_update").as_string(), zone, w)));
   }
   out += "</p>\n";
   const auto& msg = j.at("message").as_string();
@@ -140,17 +182,25 @@ std::string render_html(const Words& w, const json::object& j) {
       std::string st(o.at("state").as_string());
       out += fmt::format("<tr><td>{}</td><td class=\"{}\">{}</td><td>{} {}</td></tr>\n",
                          html_escape(o.at("name").as_string()), st, state_word(w, st), w.since,
-                         html_escape(o.at("since").as_string()));
+                         html_escape(local_time(o.at("since").as_string(), zone, w)));
     }
     out += "</table>\n";
   }
   out += fmt::format("<h2>{}</h2>\n<table>\n", w.services);
-  for (const auto& s : svcs) {
-    const auto& o = s.as_object();
+  // Services not up first (down, then degraded), then the rest, each in model order.
+  std::vector<const json::object*> ordered;
+  for (const char* want : {"down", "degraded", "up"}) {
+    for (const auto& s : svcs)
+      if (s.as_object().at("state").as_string() == want) ordered.push_back(&s.as_object());
+  }
+  for (const json::object* op : ordered) {
+    const auto& o = *op;
     std::string st(o.at("state").as_string());
-    std::string since = o.at("since").is_string()
-                            ? fmt::format("{} {}", w.since, html_escape(o.at("since").as_string()))
-                            : "";
+    std::string since =
+        o.at("since").is_string()
+            ? fmt::format("{} {}", w.since,
+                          html_escape(local_time(o.at("since").as_string(), zone, w)))
+            : "";
     out += fmt::format("<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>\n",
                        html_escape(o.at("name").as_string()), st, state_word(w, st), since);
   }
@@ -189,6 +239,10 @@ std::optional<int64_t> parse_iso_time(std::string_view text) {
   }
   return (static_cast<int64_t>(timegm(&tm)) - offset_s) * 1000;
 }
+
+namespace {
+std::optional<int64_t> parse_iso(std::string_view text) { return parse_iso_time(text); }
+}  // namespace
 
 StatusPage::StatusPage(const Clock& clock) : clock_(clock) {}
 StatusPage::~StatusPage() = default;
@@ -342,8 +396,10 @@ void StatusPage::render_locked(const Snapshot& snap) {
       {"functions", std::move(functions)}};
   auto page = std::make_shared<RenderedStatus>();
   page->json = std::make_shared<const std::string>(json::serialize(j));
-  page->html_en = std::make_shared<const std::string>(render_html(kEnglish, j));
-  page->html_sv = std::make_shared<const std::string>(render_html(kSwedish, j));
+  page->html_en =
+      std::make_shared<const std::string>(render_html(kEnglish, j, m.organization.timezone));
+  page->html_sv =
+      std::make_shared<const std::string>(render_html(kSwedish, j, m.organization.timezone));
   page->etag = etag_of(*page->json);
   page->changed_ms = now;
   page->last_modified = http_date(now);

@@ -395,9 +395,13 @@ class StatusPageTest(ServeTestCase):
         self.assertIn("&lt;since 09:00&gt;", html)
         self.assertNotIn("<since", html)
         self.assertIn('lang="en"', html)
+        # Times for people are in the organisation's zone (contoso: Europe/Stockholm).
+        self.assertRegex(html, r"(CET|CEST)</time>")
+        self.assertLess(html.index("AD FS farm"), html.index("Active Directory domain"))
         html_sv = server.request("GET", "/status", headers={"Accept-Language": "sv-SE,sv;q=0.9"})[2]
         self.assertIn('lang="sv"', html_sv)
         self.assertIn("Påverkade verksamhetsfunktioner", html_sv)
+        self.assertIn(" kl. ", html_sv)
         self.assertNotEqual(server.request("GET", "/status.json", headers={"If-None-Match": etag})[0], 304)
         self.assertEqual(server.request("PUT", "/api/v1/status", {"down": ["adfs"]},
                                         token=None)[0], 401)
