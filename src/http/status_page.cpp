@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
-#include <cstdlib>
 #include <ctime>
 
 #include "http/app.hpp"
+#include "http/timezone.hpp"
 #include "impact/engine.hpp"
 #include "impact/report.hpp"
 
@@ -112,31 +112,17 @@ const char* state_word(const Words& w, std::string_view state) {
 std::optional<int64_t> parse_iso(std::string_view text);
 
 // "Sat 21 Nov 2026, 10:41 CET" / "lör 21 nov 2026 kl. 10:41 CET" in the organisation's time
-// zone (tzdata), for people; the JSON keeps ISO times in UTC. The C library reads the zone
-// from TZ, which is process-wide: switched and restored under a lock, and nothing else in
-// ebcm formats local times.
+// zone (timezone.hpp: read from tzdata, never through the process-wide TZ), for people; the
+// JSON keeps ISO times in UTC. An unknown zone shows UTC.
 std::string local_time(std::string_view iso, const std::string& zone, const Words& w) {
   auto ms = parse_iso(iso);
   if (!ms) return std::string(iso);
-  static std::mutex tz_mutex;
-  std::lock_guard lock(tz_mutex);
-  const char* old = std::getenv("TZ");
-  const std::string saved = old ? old : "";
-  setenv("TZ", zone.empty() ? "UTC" : zone.c_str(), 1);
-  tzset();
-  std::time_t t = static_cast<std::time_t>(*ms / 1000);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char zone_name[16];
-  std::strftime(zone_name, sizeof zone_name, "%Z", &tm);
-  if (old) {
-    setenv("TZ", saved.c_str(), 1);
-  } else {
-    unsetenv("TZ");
-  }
-  tzset();
-  return fmt::format(fmt::runtime(w.time_format), w.days[tm.tm_wday], tm.tm_mday, w.months[tm.tm_mon],
-                     tm.tm_year + 1900, tm.tm_hour, tm.tm_min, zone_name);
+  auto local = to_local(*ms / 1000, zone);
+  if (!local) local = to_local(*ms / 1000, "UTC");
+  if (!local) return std::string(iso);
+  const std::tm& tm = local->tm;
+  return fmt::format(fmt::runtime(w.time_format), w.days[tm.tm_wday], tm.tm_mday,
+                     w.months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, local->zone);
 }
 
 std::string render_html(const Words& w, const json::object& j, const std::string& zone) {
