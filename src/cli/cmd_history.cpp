@@ -1,7 +1,6 @@
 // history and diff: what changed in the store, revision by revision.
 #include <fmt/format.h>
 
-#include <boost/json.hpp>
 #include <charconv>
 #include <memory>
 
@@ -16,8 +15,6 @@
 namespace ebcm::cli {
 namespace {
 
-namespace json = boost::json;
-
 // --- history -------------------------------------------------------------------------------
 
 struct HistoryOptions {
@@ -26,13 +23,6 @@ struct HistoryOptions {
   bool json = false;
 };
 
-json::object revision_json(const store::RevisionInfo& r) {
-  return json::object{{"revision", r.number}, {"time", format_utc(r.time_ms)},
-                      {"time_ms", r.time_ms}, {"author", r.author},
-                      {"message", r.message}, {"added", r.added},
-                      {"changed", r.changed}, {"removed", r.removed}};
-}
-
 int run_history(const HistoryOptions& o) {
   auto store = open_existing_store(o.db);
   if (!store) return report(store.error());
@@ -40,9 +30,10 @@ int run_history(const HistoryOptions& o) {
   if (!revisions) return report(revisions.error());
   std::string text;
   if (o.json) {
-    json::array list;
-    for (const auto& r : *revisions) list.push_back(revision_json(r));
-    text = json::serialize(list) + "\n";
+    text = "[";
+    for (const auto& r : *revisions)
+      text += (text.size() > 1 ? "," : "") + store::revision_to_json(r);
+    text += "]\n";
   } else if (revisions->empty()) {
     warn(fmt::format("the store is empty; {}", kEmptyStoreHint));
   } else {

@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace ebcm {
 
@@ -36,5 +38,10 @@ class FakeClock final : public Clock {
 
 // "2026-11-21T05:51:34Z" for a Unix time in milliseconds.
 std::string format_utc(int64_t unix_ms);
+// The inverse, and what people type: "2026-11-21", "2026-11-21T09:14", "2026-11-21T09:14:05"
+// (also with a space for the T, and fractional seconds, which are dropped), each optionally
+// followed by "Z" or an offset "+01:00"/"-05:00" (none: UTC) → Unix ms. nullopt for anything
+// else, including dates that do not exist (2026-02-30).
+std::optional<int64_t> parse_utc(std::string_view text);
 
 }  // namespace ebcm

@@ -3,6 +3,7 @@
 
 #include <charconv>
 
+#include "core/clock.hpp"
 #include "http/api_util.hpp"
 #include "http/app.hpp"
 #include "http/status_page.hpp"
@@ -15,7 +16,7 @@ json::object user_json(const store::User& u) {
                       {"role", store::to_string(u.role)},
                       {"person", u.person},
                       {"disabled", u.disabled},
-                      {"created", iso_time(u.created_ms)}};
+                      {"created", format_utc(u.created_ms)}};
 }
 
 json::object token_json(const store::ApiToken& t) {
@@ -23,10 +24,11 @@ json::object token_json(const store::ApiToken& t) {
       {"id", t.id},
       {"user", t.user},
       {"name", t.name},
-      {"created", iso_time(t.created_ms)},
-      {"expires", t.expires_ms ? json::value(iso_time(t.expires_ms)) : json::value(nullptr)},
+      {"created", format_utc(t.created_ms)},
+      {"expires", t.expires_ms ? json::value(format_utc(t.expires_ms)) : json::value(nullptr)},
       {"revoked", t.revoked},
-      {"last_used", t.last_used_ms ? json::value(iso_time(t.last_used_ms)) : json::value(nullptr)}};
+      {"last_used",
+       t.last_used_ms ? json::value(format_utc(t.last_used_ms)) : json::value(nullptr)}};
 }
 
 Result<std::string> string_field(const json::value& body, const char* key, bool required) {
@@ -68,7 +70,7 @@ Response sign_in(App& app, const Context& ctx) {
                     {"role", store::to_string(in->principal.role)},
                     {"person", in->principal.person},
                     {"csrf", in->csrf},
-                    {"expires", iso_time(in->expires_ms)}};
+                    {"expires", format_utc(in->expires_ms)}};
   Response r = json_response(200, json::serialize(o));
   r.set("Set-Cookie", session_cookie(ctx.request, in->session_id, max_age));
   r.set("Cache-Control", "no-store");
@@ -234,7 +236,7 @@ Response audit(App& app, const Context& ctx) {
   if (auto v = q.param("target")) f.target = std::string(*v);
   for (const char* k : {"since", "until"}) {
     if (auto v = q.param(k)) {
-      auto t = parse_iso_time(*v);
+      auto t = parse_utc(*v);
       if (!t) {
         return error_response(
             400, "invalid_input",
@@ -253,8 +255,9 @@ Response audit(App& app, const Context& ctx) {
   if (!entries) return error_response(entries.error());
   json::array list;
   for (const auto& e : *entries) {
-    json::object o{{"id", e.id},         {"time", iso_time(e.time_ms)}, {"actor", e.actor},
-                   {"remote", e.remote}, {"action", e.action},          {"target", e.target},
+    json::object o{{"id", e.id},         {"time", format_utc(e.time_ms)},
+                   {"actor", e.actor},   {"remote", e.remote},
+                   {"action", e.action}, {"target", e.target},
                    {"detail", e.detail}};
     for (auto [key, text] : {std::pair{"before", &e.before}, std::pair{"after", &e.after}}) {
       if (text->empty()) continue;

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "core/clock.hpp"
 #include "http/api_util.hpp"
 #include "http/app.hpp"
 #include "http/metrics.hpp"
@@ -81,17 +82,6 @@ Response spof(App& app, const Context& ctx) {
   auto a = impact::answer_spof(g, snap->model(), q, "");
   if (!a) return error_response(a.error());
   return json_response(200, impact::spof_to_json(g, *a));
-}
-
-std::string revision_json(const store::RevisionInfo& r) {
-  return json::serialize(json::object{{"revision", r.number},
-                                      {"time", iso_time(r.time_ms)},
-                                      {"author", r.author},
-                                      {"message", r.message},
-                                      {"added", r.added},
-                                      {"changed", r.changed},
-                                      {"removed", r.removed},
-                                      {"entities", r.entity_count}});
 }
 
 Result<int64_t> revision_param(App& app, const Request& req, std::string_view name) {
@@ -177,7 +167,7 @@ Response import_model(App& app, const Context& ctx) {
       {"model_import", "model", std::nullopt});
   if (auto* r = std::get_if<Response>(&result)) return std::move(*r);
   const auto& info = std::get<store::RevisionInfo>(result);
-  Response r = json_response(200, revision_json(info));
+  Response r = json_response(200, store::revision_to_json(info));
   r.set("ETag", revision_etag(info.number));
   return r;
 }
@@ -215,7 +205,8 @@ void add_revision_routes(App& app, Router& r) {
            auto list = app.with_store([&](store::Store& s) { return s.history(*limit); });
            if (!list) return error_response(list.error());
            std::string out = "[";
-           for (const auto& info : *list) out += (out.size() > 1 ? "," : "") + revision_json(info);
+           for (const auto& info : *list)
+             out += (out.size() > 1 ? "," : "") + store::revision_to_json(info);
            return json_response(200, out + "]");
          },
          {},
@@ -233,7 +224,7 @@ void add_revision_routes(App& app, Router& r) {
            }
            auto info = app.with_store([&](store::Store& s) { return s.revision(n); });
            if (!info) return error_response(info.error());
-           return json_response(200, revision_json(*info));
+           return json_response(200, store::revision_to_json(*info));
          },
          {},
          "one revision"});

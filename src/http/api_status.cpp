@@ -2,6 +2,7 @@
 // endpoints: /healthz, /readyz, /metrics, the OpenAPI document.
 #include <fmt/format.h>
 
+#include "core/clock.hpp"
 #include "http/api_util.hpp"
 #include "http/app.hpp"
 #include "http/metrics.hpp"
@@ -38,7 +39,7 @@ Response cached(const Request& req, std::shared_ptr<const std::string> body, std
 // "30m" from now, or an ISO time.
 std::optional<int64_t> parse_when(std::string_view text, int64_t now) {
   if (auto d = parse_duration(text)) return now + d->minutes * 60'000;
-  return parse_iso_time(text);
+  return parse_utc(text);
 }
 
 Result<std::vector<std::string>> string_list(const json::object& o, const char* key) {

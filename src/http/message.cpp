@@ -1,6 +1,7 @@
 #include "http/message.hpp"
 
 #include <cstdio>
+#include <ctime>
 
 #include "core/strings.hpp"
 
@@ -145,6 +146,15 @@ std::string json_quote(std::string_view text) {
   out.reserve(text.size() + 2);
   append_json_quoted(out, text);
   return out;
+}
+
+std::string http_date(int64_t unix_ms) {
+  std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
 }
 
 Response error_response(int status, std::string_view code, std::string_view message) {

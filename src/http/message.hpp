@@ -66,6 +66,9 @@ int http_status(ErrorCode code, bool unprocessable = false);
 Response error_response(int status, std::string_view code, std::string_view message);
 Response error_response(const Error& error);
 
+// "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110's IMF-fixdate) for a Unix time in milliseconds.
+std::string http_date(int64_t unix_ms);
+
 // `text` as a quoted JSON string: control characters escaped, invalid UTF-8 replaced by U+FFFD,
 // so a response or log line stays valid JSON whatever a client sent.
 std::string json_quote(std::string_view text);

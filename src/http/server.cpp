@@ -74,15 +74,14 @@ constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr size_t kLingerBytes = 1 << 20;
 
 // "Sun, 06 Nov 1994 08:49:37 GMT", formatted once per second per thread.
-std::string_view http_date() {
+std::string_view http_date_now() {
   thread_local std::time_t cached_second = -1;
   thread_local char buf[40];
   thread_local size_t len = 0;
   std::time_t now = std::time(nullptr);
   if (now != cached_second) {
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    len = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    const std::string text = http_date(int64_t{now} * 1000);
+    len = text.copy(buf, sizeof buf);
     cached_second = now;
   }
   return {buf, len};
@@ -423,7 +422,7 @@ class Connection final : public ConnectionBase,
     if (bhttp::int_to_status(static_cast<unsigned>(status)) != bhttp::status::unknown)
       head_.append(reason.data(), reason.size());
     head_ += "\r\nServer: ebcm\r\nDate: ";
-    head_ += http_date();
+    head_ += http_date_now();
     head_ += "\r\n";
     if (!no_body) {
       if (!r.content_type.empty() && header_allowed("x", r.content_type)) {

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <ctime>
 
+#include "core/clock.hpp"
 #include "http/app.hpp"
 #include "http/timezone.hpp"
 #include "impact/engine.hpp"
@@ -14,15 +15,6 @@ namespace ebcm::http {
 namespace {
 
 namespace json = boost::json;
-
-std::string http_date(int64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return buf;
-}
 
 std::string html_escape(std::string_view s) {
   std::string out;
@@ -109,13 +101,11 @@ const char* state_word(const Words& w, std::string_view state) {
   return state == "down" ? w.down : state == "degraded" ? w.degraded : w.up;
 }
 
-std::optional<int64_t> parse_iso(std::string_view text);
-
 // "Sat 21 Nov 2026, 10:41 CET" / "lör 21 nov 2026 kl. 10:41 CET" in the organisation's time
 // zone (timezone.hpp: read from tzdata, never through the process-wide TZ), for people; the
 // JSON keeps ISO times in UTC. An unknown zone shows UTC.
 std::string local_time(std::string_view iso, const std::string& zone, const Words& w) {
-  auto ms = parse_iso(iso);
+  auto ms = parse_utc(iso);
   if (!ms) return std::string(iso);
   auto local = to_local(*ms / 1000, zone);
   if (!local) local = to_local(*ms / 1000, "UTC");
@@ -196,40 +186,6 @@ std::string render_html(const Words& w, const json::object& j, const std::string
 
 }  // namespace
 
-std::string iso_time(int64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::optional<int64_t> parse_iso_time(std::string_view text) {
-  std::tm tm{};
-  std::string s(text);
-  const char* end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (!end) return std::nullopt;
-  std::string_view rest(end);
-  if (!rest.empty() && rest.front() == '.') {
-    rest.remove_prefix(1);
-    while (!rest.empty() && rest.front() >= '0' && rest.front() <= '9') rest.remove_prefix(1);
-  }
-  int64_t offset_s = 0;
-  if (rest == "Z" || rest == "+00:00") {
-  } else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':') {
-    int h = (rest[1] - '0') * 10 + (rest[2] - '0'), m = (rest[4] - '0') * 10 + (rest[5] - '0');
-    offset_s = (rest[0] == '+' ? 1 : -1) * (h * 3600 + m * 60);
-  } else {
-    return std::nullopt;
-  }
-  return (static_cast<int64_t>(timegm(&tm)) - offset_s) * 1000;
-}
-
-namespace {
-std::optional<int64_t> parse_iso(std::string_view text) { return parse_iso_time(text); }
-}  // namespace
-
 StatusPage::StatusPage(const Clock& clock) : clock_(clock) {}
 StatusPage::~StatusPage() = default;
 
@@ -256,10 +212,10 @@ Result<void> StatusPage::declare(const Snapshot& snapshot, StatusDeclaration d) 
 std::string StatusPage::declaration_json() const {
   std::lock_guard lock(mutex_);
   json::object o{{"message", declared_.message},
-                 {"updated", declared_.updated_ms ? json::value(iso_time(declared_.updated_ms))
+                 {"updated", declared_.updated_ms ? json::value(format_utc(declared_.updated_ms))
                                                   : json::value(nullptr)},
                  {"updated_by", declared_.updated_by}};
-  o["next_update"] = declared_.next_update_ms ? json::value(iso_time(*declared_.next_update_ms))
+  o["next_update"] = declared_.next_update_ms ? json::value(format_utc(*declared_.next_update_ms))
                                               : json::value(nullptr);
   const auto& q = declared_.disruption;
   if (!q.scenario.empty()) o["scenario"] = q.scenario;
@@ -290,8 +246,8 @@ void StatusPage::restore(std::string_view text) {
   };
   d.message = str("message");
   d.updated_by = str("updated_by");
-  if (auto t = parse_iso_time(str("updated"))) d.updated_ms = *t;
-  if (auto t = parse_iso_time(str("next_update"))) d.next_update_ms = *t;
+  if (auto t = parse_utc(str("updated"))) d.updated_ms = *t;
+  if (auto t = parse_utc(str("next_update"))) d.next_update_ms = *t;
   d.disruption.scenario = str("scenario");
   d.disruption.down = list("down");
   d.disruption.workforce = list("workforce");
@@ -339,7 +295,7 @@ void StatusPage::render_locked(const Snapshot& snap) {
   };
   auto since_of = [&](const std::string& ref) -> json::value {
     auto it = since_.find(ref);
-    return it == since_.end() ? json::value(nullptr) : json::value(iso_time(it->second));
+    return it == since_.end() ? json::value(nullptr) : json::value(format_utc(it->second));
   };
   json::array services;
   for (const auto& s : m.services) {
@@ -373,8 +329,8 @@ void StatusPage::render_locked(const Snapshot& snap) {
   const int64_t updated = declared_.updated_ms ? declared_.updated_ms : now;
   json::object j{
       {"organization", m.organization.name.empty() ? "ebcm" : m.organization.name},
-      {"updated", iso_time(updated)},
-      {"next_update", declared_.next_update_ms ? json::value(iso_time(*declared_.next_update_ms))
+      {"updated", format_utc(updated)},
+      {"next_update", declared_.next_update_ms ? json::value(format_utc(*declared_.next_update_ms))
                                                : json::value(nullptr)},
       {"message", declared_.message},
       {"revision", snap.revision()},

@@ -63,8 +63,4 @@ class StatusPage {
   std::shared_ptr<const RenderedStatus> page_;  // atomic_load/atomic_store
 };
 
-// "2026-11-21T09:14:00Z" from Unix ms; and back (also accepts fractional seconds, "+00:00").
-std::string iso_time(int64_t ms);
-std::optional<int64_t> parse_iso_time(std::string_view text);
-
 }  // namespace ebcm::http

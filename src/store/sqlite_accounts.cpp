@@ -70,9 +70,7 @@ std::vector<NamedSql> named_sql() {
       {&Statements::delete_session, "DELETE FROM sessions WHERE hash = ?1"},
       {&Statements::all_sessions,
        "SELECT hash, user_id, csrf, created_ms, expires_ms, last_seen_ms, remote FROM sessions"},
-      {&Statements::insert_audit,
-       "INSERT INTO audit (time_ms, actor, remote, action, target, before, after, detail) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
+      {&Statements::insert_audit, sqlite::kInsertAuditSql},
   };
 }
 
@@ -238,16 +236,11 @@ class SqliteAccounts final : public Accounts {
   }
 
   Result<AuditEntry> append(AuditEntry entry) override {
-    Stmt& stmt = stmts_.insert_audit;
-    stmt.bind(1, entry.time_ms);
-    stmt.bind(2, entry.actor);
-    stmt.bind(3, entry.remote);
-    stmt.bind(4, entry.action);
-    stmt.bind(5, entry.target);
-    stmt.bind(6, entry.before);
-    stmt.bind(7, entry.after);
-    stmt.bind(8, entry.detail);
-    if (Result<void> r = stmt.run(); !r) return r.error();
+    if (Result<void> r =
+            sqlite::insert_audit(stmts_.insert_audit, entry, entry.time_ms, entry.detail);
+        !r) {
+      return r.error();
+    }
     entry.id = sqlite3_last_insert_rowid(db_.handle());
     return entry;
   }

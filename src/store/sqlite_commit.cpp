@@ -291,16 +291,10 @@ Result<RevisionInfo> SqliteStore::commit(std::span<const Entity> entities, const
     const AuditEntry& a = *req.audit;
     const std::string detail =
         "revision " + std::to_string(info.number) + (a.detail.empty() ? "" : ": " + a.detail);
-    Stmt& audit = stmts_.insert_audit;
-    audit.bind(1, a.time_ms ? a.time_ms : info.time_ms);
-    audit.bind_static(2, a.actor);
-    audit.bind_static(3, a.remote);
-    audit.bind_static(4, a.action);
-    audit.bind_static(5, a.target);
-    audit.bind_static(6, a.before);
-    audit.bind_static(7, a.after);
-    audit.bind_static(8, detail);
-    if (auto r = audit.run(); !r) return r.error();
+    if (auto r = insert_audit(stmts_.insert_audit, a, a.time_ms ? a.time_ms : info.time_ms, detail);
+        !r) {
+      return r.error();
+    }
   }
 
   if (auto r = txn->commit(); !r) return r.error();

@@ -49,13 +49,24 @@ std::vector<NamedSql> named_sql() {
       {&Statements::entity_at,
        "SELECT kind, id, body FROM entity INDEXED BY entity_key "
        "WHERE kind = ?1 AND id = ?2 AND rev_from <= ?3 AND (rev_to IS NULL OR rev_to > ?3)"},
-      {&Statements::insert_audit,
-       "INSERT INTO audit (time_ms, actor, remote, action, target, before, after, detail) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
+      {&Statements::insert_audit, kInsertAuditSql},
   };
 }
 
 }  // namespace
+
+Result<void> insert_audit(Stmt& stmt, const AuditEntry& e, int64_t time_ms,
+                          std::string_view detail) {
+  stmt.bind(1, time_ms);
+  stmt.bind_static(2, e.actor);
+  stmt.bind_static(3, e.remote);
+  stmt.bind_static(4, e.action);
+  stmt.bind_static(5, e.target);
+  stmt.bind_static(6, e.before);
+  stmt.bind_static(7, e.after);
+  stmt.bind_static(8, detail);
+  return stmt.run();
+}
 
 Result<Statements> Statements::prepare(Db& db) {
   Statements stmts;

@@ -30,6 +30,7 @@
 #include <optional>
 #include <string>
 
+#include "store/audit.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/store.hpp"
 
@@ -64,6 +65,14 @@ struct Statements {
 
   static Result<Statements> prepare(Db& db);
 };
+
+// The audit trail's one way in, shared by Accounts::append() and a commit carrying its entry:
+// the statement, and binding `e` to it (its time and detail given apart) and running it.
+inline constexpr const char* kInsertAuditSql =
+    "INSERT INTO audit (time_ms, actor, remote, action, target, before, after, detail) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+Result<void> insert_audit(Stmt& stmt, const AuditEntry& e, int64_t time_ms,
+                          std::string_view detail);
 
 // Shared by the read and the commit side.
 inline constexpr size_t kProgressEvery = 10'000;

@@ -2,6 +2,9 @@
 
 #include "store/store.hpp"
 
+#include <boost/json.hpp>
+
+#include "core/clock.hpp"
 #include "core/strings.hpp"
 #include "store/sqlite_store.hpp"
 
@@ -56,6 +59,18 @@ Result<std::unique_ptr<Store>> open_store(std::string_view url) {
     }
   }
   return make_error(ErrorCode::kInternal, "unhandled store backend");
+}
+
+std::string revision_to_json(const RevisionInfo& r) {
+  return boost::json::serialize(boost::json::object{{"revision", r.number},
+                                                    {"time", format_utc(r.time_ms)},
+                                                    {"time_ms", r.time_ms},
+                                                    {"author", r.author},
+                                                    {"message", r.message},
+                                                    {"added", r.added},
+                                                    {"changed", r.changed},
+                                                    {"removed", r.removed},
+                                                    {"entities", r.entity_count}});
 }
 
 }  // namespace ebcm::store

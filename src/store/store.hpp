@@ -80,6 +80,10 @@ class Store {
                                                       std::string_view id) = 0;
 };
 
+// {"revision", "time" (ISO, UTC), "time_ms", "author", "message", "added", "changed",
+// "removed", "entities"}: one revision as `ebcm history --json` and the HTTP API print it.
+std::string revision_to_json(const RevisionInfo& r);
+
 // What a store URL names. Only SQLite exists today.
 struct StoreUrl {
   enum class Backend { kSqlite };
