@@ -59,9 +59,6 @@ Result<std::unique_ptr<App>> App::open(const std::string& db_url, Auth* auth, Me
   auto store = store::open_store(db_url);
   if (!store) return store.error();
   app->store_ = std::move(*store);
-  auto audit = store::Accounts::open(db_url);
-  if (!audit) return audit.error();
-  app->audit_ = std::move(*audit);
 
   auto head = app->store_->head();
   if (!head) return head.error();
@@ -85,7 +82,7 @@ Result<std::unique_ptr<App>> App::open(const std::string& db_url, Auth* auth, Me
     store::AuditFilter f;
     f.action = "status_update";
     f.limit = 0;
-    auto entries = app->audit_->audit(f);
+    auto entries = app->audit_log(f);
     if (entries && !entries->empty()) app->status_->restore(entries->back().after);
   }
   app->status_->render(*app->snapshot());
@@ -197,17 +194,17 @@ void App::audit(const Context& ctx, store::AuditEntry entry) {
   entry.time_ms = clock_.now_ms();
   entry.actor = ctx.actor();
   entry.remote = ctx.request.remote;
+  if (!auth_) return;
   const std::string action = entry.action, target = entry.target;
-  std::lock_guard lock(audit_mutex_);
-  if (auto r = audit_->append(std::move(entry)); !r) {
+  if (auto r = auth_->record(std::move(entry)); !r) {
     log_event(Level::kError, "audit_append_failed",
               {{"action", action}, {"target", target}, {"error", r.error().message}});
   }
 }
 
 Result<std::vector<store::AuditEntry>> App::audit_log(const store::AuditFilter& filter) {
-  std::lock_guard lock(audit_mutex_);
-  return audit_->audit(filter);
+  if (!auth_) return std::vector<store::AuditEntry>{};
+  return auth_->audit(filter);
 }
 
 }  // namespace ebcm::http

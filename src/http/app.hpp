@@ -9,7 +9,7 @@
 // entry, swaps the new snapshot in and re-renders the status page. Routes live in api_*.cpp,
 // each adding its own to the Router.
 // Thread safety: handle() is called concurrently from the server's threads; snapshots are
-// immutable and shared; the store and the audit log are each used under their own mutex.
+// immutable and shared; the store is used under its mutex, the audit trail through Auth's.
 #pragma once
 
 #include <array>
@@ -77,7 +77,7 @@ struct AuditNote {
 class App {
  public:
   ~App();
-  // Opens the store (and a second connection for the audit trail) and loads the head.
+  // Opens the store and loads the head; the audit trail is reached through `auth`.
   static Result<std::unique_ptr<App>> open(const std::string& db_url, Auth* auth, Metrics* metrics,
                                            const Clock& clock);
   // Routes the request, then adds the headers every answer carries: X-Content-Type-Options:
@@ -98,7 +98,9 @@ class App {
   std::variant<store::RevisionInfo, Response> commit(const Context& ctx, const Edit& edit,
                                                      std::string message, AuditNote note);
 
-  // Audit trail access, serialised.
+  // The audit trail, through Auth's connection (without Auth, as in tests of the routes alone:
+  // nothing is recorded and the trail reads empty). Model changes are not recorded here but
+  // in their commit's transaction (commit()).
   void audit(const Context& ctx, store::AuditEntry entry);
   Result<std::vector<store::AuditEntry>> audit_log(const store::AuditFilter& filter);
 
@@ -128,8 +130,6 @@ class App {
   std::mutex write_mutex_;                    // one writer at a time
   std::mutex store_mutex_;
   std::unique_ptr<store::Store> store_;
-  std::mutex audit_mutex_;
-  std::unique_ptr<store::Accounts> audit_;
 };
 
 // Route groups (api_*.cpp).
