@@ -71,6 +71,9 @@ int run_serve(const ServeOptions& o) {
   auto app = http::App::open(config->db, auth.get(), &metrics, clock);
   if (!app) return report(app.error());
   options->inline_if = &http::App::answers_quickly;
+  options->on_head = [&app](const http::Request& head, size_t& body_limit) {
+    return (*app)->check_head(head, body_limit);
+  };
   auto server = http::Server::start(
       *options, [&](http::Request& r) { return (*app)->handle(r); }, &metrics);
   if (!server) return report(server.error());
@@ -104,6 +107,8 @@ void add_serve_command(CLI::App& root, Commands& out) {
            {"read-timeout", "SECONDS", "to receive a whole request (default 30)"},
            {"idle-timeout", "SECONDS",
             "keep-alive connections idle this long are closed (default 75)"},
+           {"max-connections", "N",
+            "open connections beyond this are answered 503 (default 10000)"},
        }) {
     std::string key = name;
     cmd->add_option_function<std::string>(

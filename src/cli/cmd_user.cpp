@@ -276,7 +276,7 @@ void add_set_disabled(CLI::App& group, Commands& out, bool disabled) {
 // --- tokens --------------------------------------------------------------------------------
 
 struct TokenOptions {
-  std::string db, name, label, expires = "90d";
+  std::string db, name, label, expires = std::string(http::kDefaultTokenLifetime);
 };
 
 int run_token(const TokenOptions& o) {

@@ -33,6 +33,7 @@ int exit_code_for(const Error& error) {
   switch (error.code) {
     case ErrorCode::kInvalidInput:
     case ErrorCode::kNotFound:
+    case ErrorCode::kForbidden:
       return kExitBadInput;
     default:
       return kExitFailure;

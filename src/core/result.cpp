@@ -10,6 +10,8 @@ const char* to_string(ErrorCode code) {
       return "not found";
     case ErrorCode::kConflict:
       return "conflict";
+    case ErrorCode::kForbidden:
+      return "forbidden";
     case ErrorCode::kIo:
       return "i/o error";
     case ErrorCode::kStorage:

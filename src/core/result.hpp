@@ -16,6 +16,7 @@ enum class ErrorCode {
   kInvalidInput,  // the user's input is wrong: exit 2, HTTP 400/422
   kNotFound,      // a named thing does not exist
   kConflict,      // a concurrent change or a stale revision
+  kForbidden,     // the caller may not do this (checked again below the HTTP layer)
   kIo,            // a file could not be read or written
   kStorage,       // the store failed (SQL error, corrupt database)
   kUnsupported,   // a valid request this build cannot serve (unknown URL scheme, ...)

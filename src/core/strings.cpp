@@ -95,4 +95,10 @@ bool starts_with_nocase(std::string_view text, std::string_view lower_prefix) {
          iequals(text.substr(0, lower_prefix.size()), lower_prefix);
 }
 
+std::string_view trim_blanks(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
 }  // namespace ebcm

@@ -29,5 +29,7 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep);
 bool iequals(std::string_view a, std::string_view b);
 // Whether `text` begins with `lower_prefix` (given in lower case), ignoring ASCII case.
 bool starts_with_nocase(std::string_view text, std::string_view lower_prefix);
+// `s` without leading and trailing spaces and tabs (HTTP's optional whitespace).
+std::string_view trim_blanks(std::string_view s);
 
 }  // namespace ebcm

@@ -51,7 +51,7 @@ std::string session_cookie(const Request& req, std::string_view value, int64_t m
 }
 
 Response sign_in(App& app, const Context& ctx) {
-  auto body = parse_json_body(ctx.request);
+  const auto& body = ctx.json_body();
   if (!body) return error_response(body.error());
   auto user = string_field(*body, "user", true);
   if (!user) return error_response(user.error());
@@ -106,7 +106,7 @@ Response list_users(App& app) {
 }
 
 Response add_user(App& app, const Context& ctx) {
-  auto body = parse_json_body(ctx.request);
+  const auto& body = ctx.json_body();
   if (!body) return error_response(body.error());
   auto name = string_field(*body, "name", true);
   auto role_text = string_field(*body, "role", true);
@@ -133,7 +133,7 @@ Response add_user(App& app, const Context& ctx) {
 }
 
 Response change_user(App& app, const Context& ctx) {
-  auto body = parse_json_body(ctx.request);
+  const auto& body = ctx.json_body();
   if (!body) return error_response(body.error());
   if (!body->is_object()) return error_response(400, "invalid_input", "expected a JSON object");
   const std::string name(ctx.param("name"));
@@ -172,24 +172,28 @@ Response list_tokens(App& app, const Context& ctx) {
 }
 
 Response create_token(App& app, const Context& ctx) {
-  auto body = parse_json_body(ctx.request);
+  const auto& body = ctx.json_body();
   if (!body) return error_response(body.error());
   auto user = string_field(*body, "user", false);
   auto name = string_field(*body, "name", false);
   auto expires = string_field(*body, "expires", false);
   for (const auto* r : {&user, &name, &expires})
     if (!*r) return error_response(r->error());
-  if (user->empty()) *user = ctx.who->user;
+  std::string owner = user->empty() ? ctx.who->user : *user;
+  // As on the command line: 90 days unless the caller asks for another time or "never".
   int64_t expires_ms = 0;
-  if (!expires->empty()) {
-    auto d = parse_duration(*expires);
-    if (!d) {
-      return error_response(400, "invalid_input",
-                            fmt::format("expires '{}': expected a duration such as 90d", *expires));
+  const std::string lifetime = expires->empty() ? std::string(kDefaultTokenLifetime) : *expires;
+  if (lifetime != "never") {
+    auto d = parse_duration(lifetime);
+    if (!d || d->minutes <= 0) {
+      return error_response(
+          400, "invalid_input",
+          fmt::format("expires '{}': expected a duration such as 30d, 12w or 24h, or never",
+                      lifetime));
     }
     expires_ms = app.clock().now_ms() + d->minutes * 60'000;
   }
-  auto t = app.auth()->create_token(*user, name->empty() ? "api" : *name, expires_ms, ctx.actor(),
+  auto t = app.auth()->create_token(owner, name->empty() ? "api" : *name, expires_ms, ctx.actor(),
                                     ctx.request.remote);
   if (!t) return error_response(t.error());
   json::object o = token_json(t->first);
@@ -209,18 +213,17 @@ Result<int64_t> id_param(const Context& ctx) {
   return id;
 }
 
-// Whether the token of the URL (or the body's "user") is the caller's own.
+// Whether the token of the URL (or the body's "user") is the caller's own. Fails closed:
+// whatever cannot be read is not the caller's.
 bool owns_token(App& app, const Context& ctx) {
   if (ctx.request.method == "POST") {
-    boost::system::error_code ec;
-    json::value v = json::parse(ctx.request.body, ec);
-    if (ec || !v.is_object()) return true;  // the handler answers 400
-    auto it = v.as_object().find("user");
-    return it == v.as_object().end() ||
-           (it->value().is_string() && it->value().as_string() == ctx.who->user);
+    const auto& body = ctx.json_body();
+    if (!body || !body->is_object()) return false;
+    const auto* user = body->as_object().if_contains("user");
+    return !user || user->is_null() || (user->is_string() && user->as_string() == ctx.who->user);
   }
   auto id = id_param(ctx);
-  if (!id) return true;  // the handler answers 400
+  if (!id) return false;
   auto tokens = app.auth()->tokens(ctx.who->user);
   if (!tokens) return false;
   for (const auto& t : *tokens)

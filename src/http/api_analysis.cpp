@@ -258,7 +258,8 @@ void add_revision_routes(App& app, Router& r) {
          Access::kEditModel,
          [&app](Context& c) { return import_model(app, c); },
          {},
-         "replace the whole model (If-Match: the revision's ETag)"});
+         "replace the whole model (If-Match: the revision's ETag)",
+         kServerBodyLimit});
 }
 
 }  // namespace ebcm::http

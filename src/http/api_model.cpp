@@ -252,7 +252,7 @@ struct Routes {
   }
 
   Response create(const Context& ctx, EntityKind kind) const {
-    auto body = parse_json_body(ctx.request);
+    const auto& body = ctx.json_body();
     if (!body) return error_response(body.error());
     auto made = canonical_entity(kind, *body);
     if (auto* r = std::get_if<Response>(&made)) return std::move(*r);
@@ -282,7 +282,7 @@ struct Routes {
 
   // PUT (replace) and PATCH (merge patch) of an existing entity.
   Response update(const Context& ctx, EntityKind kind, std::string id, bool patch) const {
-    auto body = parse_json_body(ctx.request);
+    const auto& body = ctx.json_body();
     if (!body) return error_response(body.error());
     auto result = app.commit(
         ctx,
@@ -412,7 +412,7 @@ struct Routes {
     std::string fid(ctx.param("feature"));
     json::value body;
     if (method != "DELETE") {
-      auto b = parse_json_body(ctx.request);
+      const auto& b = ctx.json_body();
       if (!b) return error_response(b.error());
       body = std::move(*b);
       if (!body.is_object())
@@ -505,12 +505,11 @@ struct Routes {
     const std::string& me = ctx.who->person;
     if (me.empty() || function_owner(*s, ctx.param("id")) != me) return false;
     if (ctx.request.method == "DELETE") return false;  // removing a function is the coordinator's
-    boost::system::error_code ec;
-    json::value v = json::parse(ctx.request.body, ec);
-    if (ec || !v.is_object()) return true;  // the handler answers 400
-    auto it = v.as_object().find("owner");
-    if (it == v.as_object().end()) return ctx.request.method == "PATCH";
-    return it->value().is_string() && it->value().as_string() == me;
+    const auto& body = ctx.json_body();  // the value the handler will apply
+    if (!body || !body->is_object()) return false;
+    const auto* owner = body->as_object().if_contains("owner");
+    if (!owner) return ctx.request.method == "PATCH";
+    return owner->is_string() && owner->as_string() == me;
   }
 
   // An owner may add, change or delete the mitigations of the functions they own (the plan):
@@ -529,12 +528,11 @@ struct Routes {
       if (!cur || !owned(cur->for_.target)) return false;
       if (ctx.request.method == "DELETE") return true;
     }
-    boost::system::error_code ec;
-    json::value v = json::parse(ctx.request.body, ec);
-    if (ec || !v.is_object()) return true;  // the handler answers 400
-    auto it = v.as_object().find("for");
-    if (it == v.as_object().end()) return ctx.request.method == "PATCH";
-    return it->value().is_string() && owned(it->value().as_string());
+    const auto& body = ctx.json_body();  // the value the handler will apply
+    if (!body || !body->is_object()) return false;
+    const auto* for_ = body->as_object().if_contains("for");
+    if (!for_) return ctx.request.method == "PATCH";
+    return for_->is_string() && owned(for_->as_string());
   }
 };
 

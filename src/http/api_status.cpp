@@ -60,7 +60,7 @@ Result<std::vector<std::string>> string_list(const json::object& o, const char* 
 }
 
 Response declare(App& app, const Context& ctx) {
-  auto body = parse_json_body(ctx.request);
+  const auto& body = ctx.json_body();
   if (!body) return error_response(body.error());
   if (!body->is_object()) return error_response(400, "invalid_input", "expected a JSON object");
   const auto& o = body->as_object();
@@ -183,8 +183,7 @@ void add_ops_routes(App& app, Router& r) {
          [&app](Context&) {
            auto head = app.with_store([](store::Store& s) { return s.head(); });
            if (!head) {
-             return error_response(503, "not_ready",
-                                   "the store cannot be read: " + head.error().message);
+             return concealed_error(503, "the store cannot be read: " + head.error().message);
            }
            return json_response(200, fmt::format("{{\"status\":\"ready\",\"revision\":{}}}",
                                                  app.snapshot()->revision()));

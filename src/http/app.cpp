@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <set>
 
 #include "core/strings.hpp"
 #include "http/api_util.hpp"
@@ -13,6 +14,55 @@
 #include "model/validate.hpp"
 
 namespace ebcm::http {
+namespace {
+
+// The owner role's rule, checked on the change itself (the routes' ownership checks are the
+// first line; this one holds whatever a route let through): an owner may change only the
+// functions whose owner is their person, keeping them theirs, and the mitigations for those
+// functions; nothing else, and no function removed. Returns why not, or nothing.
+std::optional<std::string> owner_change_refused(const Snapshot& before,
+                                                const std::vector<model::Entity>& after,
+                                                const model::Model& next, const std::string& me) {
+  using model::EntityKind;
+  if (me.empty()) return "this owner account is tied to no person of the model";
+  auto owner_of = [](const model::Model& m, std::string_view function) -> std::string_view {
+    for (const auto& f : m.functions)
+      if (f.id == function) return f.owner;
+    return {};
+  };
+  auto allowed = [&](const model::Model& m, EntityKind kind, std::string_view id) {
+    if (kind == EntityKind::kFunction) return owner_of(m, id) == me;
+    if (kind != EntityKind::kMitigation) return false;
+    for (const auto& x : m.mitigations)
+      if (x.id == id) return !x.for_.target.empty() && owner_of(m, x.for_.target) == me;
+    return false;
+  };
+  auto refuse = [&](EntityKind kind, std::string_view id) {
+    return fmt::format("owners may change only the functions they own and their mitigations "
+                       "(person '{}'); this change touches {} '{}'",
+                       me, noun_of(kind), id);
+  };
+  size_t kept = 0;
+  for (const auto& e : after) {
+    const auto pos = before.find(e.kind, e.id);
+    if (pos) ++kept;
+    if (pos && before.entities()[*pos].body == e.body) continue;
+    if ((pos && !allowed(before.model(), e.kind, e.id)) || !allowed(next, e.kind, e.id))
+      return refuse(e.kind, e.id);
+  }
+  if (kept != before.entities().size()) {  // something was removed
+    std::set<std::pair<EntityKind, std::string_view>> present;
+    for (const auto& e : after) present.emplace(e.kind, e.id);
+    for (const auto& e : before.entities()) {
+      if (present.count({e.kind, e.id})) continue;
+      if (e.kind != EntityKind::kMitigation || !allowed(before.model(), e.kind, e.id))
+        return refuse(e.kind, e.id);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 Snapshot::Snapshot(int64_t revision, std::vector<model::Entity> entities, model::Model model)
     : revision_(revision), entities_(std::move(entities)), model_(std::move(model)) {
@@ -97,7 +147,35 @@ Result<std::unique_ptr<App>> App::open(const std::string& db_url, Auth* auth, Me
 }
 
 Response App::handle(Request& request) const {
+  if (request.id.empty()) request.id = request_id_of(request);
   Response r = router_.dispatch(request);
+  finish(request, r);
+  return r;
+}
+
+std::optional<Response> App::check_head(const Request& head, size_t& body_limit) const {
+  auto r = router_.check_head(head, body_limit);
+  if (r) finish(head, *r);
+  return r;
+}
+
+void App::finish(const Request& request, Response& r) const {
+  if (r.conceal) {
+    // The detail (SQL text, a path...) goes to the log under the request id; the client gets
+    // the fixed sentence and the id to quote.
+    log_event(Level::kError, "request_failed",
+              {{"request_id", request.id},
+               {"method", request.method},
+               {"route", r.route},
+               {"status", r.status},
+               {"detail", r.log_note}});
+    const Response fixed = error_response(r.status, r.status == 503 ? "unavailable" : "internal",
+                                          concealed_message(r.status, request.id));
+    r.body = fixed.body;
+    r.body.insert(r.body.size() - 2, ",\"request_id\":" + json_quote(request.id));
+    r.log_note = "concealed";
+  }
+  r.set("X-Request-Id", request.id);
   r.set("X-Content-Type-Options", "nosniff");
   const bool has_cache_control = std::any_of(r.headers.begin(), r.headers.end(), [](const auto& h) {
     return iequals(h.first, "Cache-Control");
@@ -111,7 +189,6 @@ Response App::handle(Request& request) const {
           "base-uri 'none'; form-action 'none'");
     r.set("Referrer-Policy", "no-referrer");
   }
-  return r;
 }
 
 bool App::answers_quickly(const Request& request) {
@@ -149,6 +226,10 @@ std::variant<store::RevisionInfo, Response> App::commit(const Context& ctx, cons
   if (diags.has_errors()) {
     return invalid_model_response("the change would make the model invalid; nothing was written",
                                   diags);
+  }
+  if (ctx.who && ctx.who->role == store::Role::kOwner) {
+    if (auto why = owner_change_refused(*snap, entities, *m, ctx.who->person))
+      return error_response(403, "forbidden", *why);
   }
   store::CommitRequest req;
   req.author = ctx.actor();

@@ -85,6 +85,9 @@ class App {
   // (no shared cache keeps what an account may read; clients revalidate with the ETag); on
   // HTML, a Content-Security-Policy allowing nothing but its own inline style, no framing.
   Response handle(Request& request) const;
+  // For ServerOptions::on_head: the router's check of the head alone (unknown route, no
+  // access, the route's body limit), the answer finished as handle() finishes it.
+  std::optional<Response> check_head(const Request& head, size_t& body_limit) const;
   // Whether a request is answered in microseconds, from memory (the status page, health, one
   // entity): what the server may run on its I/O threads rather than its workers.
   static bool answers_quickly(const Request& request);
@@ -119,6 +122,8 @@ class App {
  private:
   App(Auth* auth, Metrics* metrics, const Clock& clock);
   void set_snapshot(std::shared_ptr<const Snapshot> s);
+  // The headers every answer carries, and a concealed error's body (see handle()).
+  void finish(const Request& request, Response& r) const;
 
   Auth* auth_;
   Metrics* metrics_;

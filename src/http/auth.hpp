@@ -60,6 +60,8 @@ struct AuthOptions {
 };
 
 inline constexpr std::string_view kSessionCookie = "ebcm_session";
+// How long an API token lives unless its maker says otherwise (`ebcm user token`, the API).
+inline constexpr std::string_view kDefaultTokenLifetime = "90d";
 inline constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
 
 class Auth {

@@ -161,6 +161,7 @@ Result<std::pair<store::ApiToken, std::string>> AuthImpl::create_token(std::stri
   std::lock_guard lock(mu_);
   Result<store::User> u = find_user_locked(user);
   if (!u) return u.error();
+  if (auto may = may_act_for_locked(actor, *u); !may) return may.error();
   if (u->disabled) {
     return make_error(ErrorCode::kInvalidInput,
                       "the account '" + u->name + "' is disabled; enable it first");
@@ -215,6 +216,11 @@ Result<void> AuthImpl::revoke_token(int64_t token_id, std::string_view actor,
   if (t == all->end()) {
     return make_error(ErrorCode::kNotFound, "there is no API token " + std::to_string(token_id));
   }
+  {
+    Result<store::User> owner = find_user_locked(t->user);
+    if (!owner) return owner.error();
+    if (auto may = may_act_for_locked(actor, *owner); !may) return may;
+  }
   if (t->revoked) return {};
   const std::string before = token_json(*t);
   t->revoked = true;
@@ -225,6 +231,17 @@ Result<void> AuthImpl::revoke_token(int64_t token_id, std::string_view actor,
   if (auto r = accounts_->update_token(*t); !r) return r;
   return audit_locked("token_revoke", actor, remote, "token/" + std::to_string(t->id), before,
                       token_json(*t), "of user/" + t->user);
+}
+
+Result<void> AuthImpl::may_act_for_locked(std::string_view actor, const store::User& owner) {
+  if (actor.starts_with("cli:") || actor.starts_with("serve:")) return {};
+  if (actor == owner.name && !owner.disabled) return {};
+  Result<std::optional<store::User>> a = accounts_->user(actor);
+  if (!a) return a.error();
+  if (*a && (*a)->role == store::Role::kAdmin && !(*a)->disabled) return {};
+  return make_error(ErrorCode::kForbidden,
+                    "only an admin may act on the tokens of another account ('" + owner.name +
+                        "')");
 }
 
 Result<store::AuditEntry> AuthImpl::record(store::AuditEntry entry) {

@@ -116,6 +116,10 @@ class AuthImpl final : public Auth {
   Result<Principal> session_principal(std::string_view session_id);
   Result<Principal> token_principal(std::string_view token);
   Result<store::User> find_user_locked(std::string_view name);
+  // Whether `actor` may act on `owner`'s tokens: the owner themself, an enabled admin, or the
+  // machine's operator ("cli:<os user>", "serve:..."). The check below the router's, so that a
+  // route that lets a request through by mistake still cannot mint another account's token.
+  Result<void> may_act_for_locked(std::string_view actor, const store::User& owner);
   void cache_user_locked(const store::User& u);
   int end_sessions_locked(int64_t user_id);
   Result<void> audit_locked(std::string_view action, std::string_view actor,

@@ -430,6 +430,31 @@ TEST_F(AuthTest, NoSecretOrHashEverReachesTheAuditTrail) {
 
 // Another process (`ebcm user disable` while the server runs) writes to the same file; the
 // caches notice within refresh_ms.
+TEST_F(AuthTest, OnlyTheOwnerOrAnAdminMakesOrRevokesAToken) {
+  ASSERT_TRUE(auth_->add_user("root", Role::kAdmin, kPassword, "", "cli:root"));
+  ASSERT_TRUE(auth_->add_user("vic", Role::kViewer, kPassword, "", "cli:root"));
+  // Whatever a route let through, a viewer gets no token for an admin.
+  auto stolen = auth_->create_token("root", "x", 0, "vic", "r");
+  ASSERT_FALSE(stolen);
+  EXPECT_EQ(stolen.error().code, ErrorCode::kForbidden);
+  EXPECT_TRUE(auth_->tokens("root")->empty());
+  auto own = auth_->create_token("vic", "mine", 0, "vic", "r");
+  ASSERT_TRUE(own) << own.error().message;
+  auto for_vic = auth_->create_token("vic", "by admin", 0, "root", "r");
+  ASSERT_TRUE(for_vic) << for_vic.error().message;
+  auto by_cli = auth_->create_token("root", "cli", 0, "cli:root");
+  ASSERT_TRUE(by_cli) << by_cli.error().message;
+  // Revoking: the same rule.
+  auto r = auth_->revoke_token(by_cli->first.id, "vic", "r");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kForbidden);
+  EXPECT_TRUE(auth_->revoke_token(own->first.id, "vic", "r"));
+  EXPECT_TRUE(auth_->revoke_token(for_vic->first.id, "root", "r"));
+  // A disabled admin is no admin.
+  ASSERT_TRUE(auth_->set_disabled("root", true, "cli:root"));
+  EXPECT_FALSE(auth_->create_token("vic", "x", 0, "root", "r"));
+}
+
 TEST(AuthFile, ChangesByAnotherProcessAreNoticed) {
   const std::string path = ::testing::TempDir() + "ebcm_auth_" + std::to_string(::getpid()) + ".db";
   auto remove = [&] {

@@ -147,6 +147,10 @@ const std::vector<Setting>& settings() {
        [](ServeConfig& c, std::string_view v) { return set_seconds(&c.idle_timeout_s, v, 1); }},
       {"shutdown-grace", "EBCM_SHUTDOWN_GRACE",
        [](ServeConfig& c, std::string_view v) { return set_seconds(&c.shutdown_grace_s, v, 0); }},
+      {"max-connections", "EBCM_MAX_CONNECTIONS",
+       [](ServeConfig& c, std::string_view v) {
+         return set_int(&c.max_connections, v, 1, 1000000);
+       }},
   };
   return kSettings;
 }
@@ -319,6 +323,7 @@ Result<ServerOptions> server_options(const ServeConfig& config) {
   o.read_timeout = std::chrono::seconds(config.read_timeout_s);
   o.idle_timeout = std::chrono::seconds(config.idle_timeout_s);
   o.shutdown_grace = std::chrono::seconds(config.shutdown_grace_s);
+  o.max_connections = static_cast<size_t>(config.max_connections);
   return o;
 }
 

@@ -1,18 +1,14 @@
 #include "http/message.hpp"
 
+#include <atomic>
 #include <cstdio>
 #include <ctime>
+#include <random>
 
 #include "core/strings.hpp"
 
 namespace ebcm::http {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 const char* code_word(ErrorCode code) {
   switch (code) {
@@ -22,6 +18,8 @@ const char* code_word(ErrorCode code) {
       return "not_found";
     case ErrorCode::kConflict:
       return "conflict";
+    case ErrorCode::kForbidden:
+      return "forbidden";
     case ErrorCode::kIo:
       return "io";
     case ErrorCode::kStorage:
@@ -54,11 +52,11 @@ std::optional<std::string_view> Request::cookie(std::string_view name) const {
     std::string_view rest = v;
     while (!rest.empty()) {
       size_t semi = rest.find(';');
-      std::string_view pair = trim(rest.substr(0, semi));
+      std::string_view pair = trim_blanks(rest.substr(0, semi));
       rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
       size_t eq = pair.find('=');
-      if (eq != std::string_view::npos && trim(pair.substr(0, eq)) == name)
-        return trim(pair.substr(eq + 1));
+      if (eq != std::string_view::npos && trim_blanks(pair.substr(0, eq)) == name)
+        return trim_blanks(pair.substr(eq + 1));
     }
   }
   return std::nullopt;
@@ -72,6 +70,8 @@ int http_status(ErrorCode code, bool unprocessable) {
       return 404;
     case ErrorCode::kConflict:
       return 409;
+    case ErrorCode::kForbidden:
+      return 403;
     case ErrorCode::kUnsupported:
       return 501;
     case ErrorCode::kIo:
@@ -157,6 +157,22 @@ std::string http_date(int64_t unix_ms) {
   return buf;
 }
 
+std::string request_id_of(const Request& request) {
+  if (auto given = request.header("X-Request-Id")) {
+    bool ok = !given->empty() && given->size() <= 64;
+    for (char c : *given) {
+      ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == ':' || c == '-');
+    }
+    if (ok) return std::string(*given);
+  }
+  static const uint32_t prefix = std::random_device{}();
+  static std::atomic<uint32_t> counter{0};
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%08x%08x", prefix, counter.fetch_add(1) + 1);
+  return buf;
+}
+
 Response error_response(int status, std::string_view code, std::string_view message) {
   Response r;
   r.status = status;
@@ -166,7 +182,29 @@ Response error_response(int status, std::string_view code, std::string_view mess
 }
 
 Response error_response(const Error& error) {
-  return error_response(http_status(error.code), code_word(error.code), error.message);
+  const int status = http_status(error.code);
+  if (status == 500) return concealed_error(500, error.message);
+  return error_response(status, code_word(error.code), error.message);
+}
+
+Response concealed_error(int status, std::string detail) {
+  Response r = error_response(status, status == 503 ? "unavailable" : "internal",
+                              concealed_message(status, ""));
+  r.conceal = true;
+  r.log_note = std::move(detail);
+  return r;
+}
+
+std::string concealed_message(int status, std::string_view request_id) {
+  std::string text = status == 503
+                         ? "The server cannot answer this now: its store does not respond."
+                         : "The server could not complete this request.";
+  if (!request_id.empty()) {
+    text += " Its log has the details under request id ";
+    text += request_id;
+    text += '.';
+  }
+  return text;
 }
 
 }  // namespace ebcm::http

@@ -28,8 +28,10 @@ struct Request {
   Fields query;        // decoded, in order
   Fields headers;      // as sent
   std::string body;
+  int version = 11;    // HTTP/1.1: 11, HTTP/1.0: 10
   std::string remote;  // peer address "127.0.0.1:53422"
   bool tls = false;
+  std::string id;  // the request id of the log lines about it, sent back as X-Request-Id
 
   // First header / query parameter of that name (header names case-insensitive), if any.
   std::optional<std::string_view> header(std::string_view name) const;
@@ -49,6 +51,9 @@ struct Response {
   // as the router matched it ("" when none did), and a note for operators.
   std::string route;
   std::string log_note;
+  // A storage, I/O or internal failure (concealed_error()): the client gets a fixed sentence
+  // and the request id; `log_note` holds the detail, which goes to the log only.
+  bool conceal = false;
 
   Response& set(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));
@@ -58,13 +63,25 @@ struct Response {
 };
 
 // The one mapping of ErrorCode to an HTTP status: kInvalidInput 400 (422 when `unprocessable`),
-// kNotFound 404, kConflict 409, kIo/kStorage/kInternal 500, kUnsupported 501.
+// kNotFound 404, kConflict 409, kForbidden 403, kIo/kStorage/kInternal 500, kUnsupported 501.
 int http_status(ErrorCode code, bool unprocessable = false);
 
 // {"error": {"status": 404, "code": "not_found", "message": "..."}} with that status. `code` is
 // a short machine-readable word; `message` a sentence for people.
 Response error_response(int status, std::string_view code, std::string_view message);
+// For kIo/kStorage/kInternal: concealed_error(500, error.message) — SQL text, paths and the
+// like never reach a client.
 Response error_response(const Error& error);
+// A 500 (or 503) whose body says only a fixed sentence; `detail` is kept in log_note for the
+// log. App::handle adds the request id to the body and logs the detail under it.
+Response concealed_error(int status, std::string detail);
+// The id of a request for the log and X-Request-Id: the client's own X-Request-Id when it is
+// 1 to 64 of [A-Za-z0-9._:-] (a proxy's), otherwise a new one ("1f3a9c2e00000007": a random
+// per-process prefix and a counter).
+std::string request_id_of(const Request& request);
+
+// The fixed sentence of a concealed error, naming the request id when there is one.
+std::string concealed_message(int status, std::string_view request_id);
 
 // "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110's IMF-fixdate) for a Unix time in milliseconds.
 std::string http_date(int64_t unix_ms);

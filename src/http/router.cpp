@@ -1,5 +1,9 @@
 #include "http/router.hpp"
 
+#include <algorithm>
+
+#include "http/api_util.hpp"
+
 namespace ebcm::http {
 
 const char* to_string(Access a) {
@@ -57,6 +61,11 @@ std::string_view Context::param(std::string_view name) const {
   return {};
 }
 
+const Result<boost::json::value>& Context::json_body() const {
+  if (!parsed_body) parsed_body.emplace(parse_json_body(request));
+  return *parsed_body;
+}
+
 std::string Context::actor() const { return who ? who->user : "anonymous"; }
 
 void Router::add(Route route) {
@@ -92,10 +101,10 @@ bool Router::match(std::string_view pattern, std::string_view path,
   return true;
 }
 
-Response Router::dispatch(Request& request) const {
-  std::string method = request.method == "HEAD" ? "GET" : request.method;
-  const Route* found = nullptr;
-  std::vector<std::pair<std::string, std::string>> params, scratch;
+Router::Admission Router::admit(const Request& request) const {
+  Admission a;
+  const std::string method = request.method == "HEAD" ? "GET" : request.method;
+  std::vector<std::pair<std::string, std::string>> scratch;
   std::string allow;
   std::string pattern;
   auto exact = exact_.find(request.path);
@@ -104,68 +113,87 @@ Response Router::dispatch(Request& request) const {
     if (!match(r.pattern, request.path, scratch)) continue;
     pattern = r.pattern;
     allow += (allow.empty() ? "" : ", ") + r.method;
-    if (r.method == method && !found) {
-      found = &r;
-      params = scratch;
+    if (r.method == method && !a.route) {
+      a.route = &r;
+      a.params = scratch;
     }
   }
-  if (!found) {
-    Response res = pattern.empty()
-                       ? error_response(404, "not_found", "no route for " + request.path)
-                       : error_response(405, "method_not_allowed",
-                                        request.method + " is not allowed on " + request.path +
-                                            "; allowed: " + allow);
-    if (!pattern.empty()) res.set("Allow", allow);
+  auto refuse = [&](Response res) {
     res.route = pattern;
-    return res;
-  }
-
-  Context ctx{request, std::move(params), std::nullopt};
-  auto finish = [&](Response res) {
-    res.route = found->pattern;
-    return res;
+    a.refusal = std::move(res);
+    return std::move(a);
   };
+  if (!a.route) {
+    if (pattern.empty()) return refuse(error_response(404, "not_found", "no route for " + request.path));
+    Response res = error_response(
+        405, "method_not_allowed",
+        request.method + " is not allowed on " + request.path + "; allowed: " + allow);
+    res.set("Allow", allow);
+    return refuse(std::move(res));
+  }
+  const Route& found = *a.route;
   if (auth_) {
     auto who = auth_->authenticate(request);
-    if (!who && found->access == Access::kPublic) {
+    if (!who && found.access == Access::kPublic) {
       // A stale cookie must not lock anyone out of a public page: answer as to anyone.
     } else if (!who) {
       Response res = error_response(401, "unauthenticated", who.error().message);
       res.set("WWW-Authenticate", "Bearer realm=\"ebcm\"");
-      return finish(std::move(res));
+      return refuse(std::move(res));
     } else {
-      ctx.who = std::move(*who);
+      a.who = std::move(*who);
     }
   }
-  if (found->access != Access::kPublic) {
-    if (!ctx.who) {
+  if (found.access != Access::kPublic) {
+    if (!a.who) {
       Response res = error_response(401, "unauthenticated",
                                     "sign in (POST /api/v1/session) or send an API token "
                                     "(Authorization: Bearer ...)");
       res.set("WWW-Authenticate", "Bearer realm=\"ebcm\"");
-      return finish(std::move(res));
+      return refuse(std::move(res));
     }
-    if (!allowed(ctx.who->role, found->access)) {
-      return finish(error_response(403, "forbidden",
-                                   std::string("the role ") + store::to_string(ctx.who->role) +
-                                       " may not " + found->method + " " + found->pattern));
+    if (!allowed(a.who->role, found.access)) {
+      return refuse(error_response(403, "forbidden",
+                                   std::string("the role ") + store::to_string(a.who->role) +
+                                       " may not " + found.method + " " + found.pattern));
+    }
+    if (method != "GET" && !Auth::csrf_ok(*a.who, request)) {
+      return refuse(error_response(
+          403, "csrf", "missing or wrong X-CSRF-Token header (the token given at sign-in)"));
     }
   }
-  if (ctx.who && found->access != Access::kPublic && method != "GET" &&
-      !Auth::csrf_ok(*ctx.who, request)) {
-    return finish(error_response(
-        403, "csrf", "missing or wrong X-CSRF-Token header (the token given at sign-in)"));
+  return a;
+}
+
+std::optional<Response> Router::check_head(const Request& head, size_t& body_limit) const {
+  Admission a = admit(head);
+  if (a.refusal) return std::move(a.refusal);
+  body_limit = std::min(body_limit, a.route->body_limit);
+  return std::nullopt;
+}
+
+Response Router::dispatch(Request& request) const {
+  Admission a = admit(request);
+  if (a.refusal) return std::move(*a.refusal);
+  const Route& found = *a.route;
+  Context ctx{request, std::move(a.params), std::move(a.who)};
+  auto finish = [&](Response res) {
+    res.route = found.pattern;
+    return res;
+  };
+  const bool ask_owns = found.owns && ctx.who && needs_ownership(ctx.who->role, found.access);
+  if (ask_owns && request.method != "DELETE" && !ctx.json_body()) {
+    return finish(error_response(ctx.json_body().error()));
   }
-  if (found->owns && ctx.who && needs_ownership(ctx.who->role, found->access) &&
-      !found->owns(ctx)) {
+  if (ask_owns && !found.owns(ctx)) {
     return finish(error_response(
         403, "forbidden",
-        found->access == Access::kEditOwned
+        found.access == Access::kEditOwned
             ? "owners may change only the functions they own and their mitigations (person '" +
                   ctx.who->person + "')"
             : std::string("only an admin may act on another account's behalf")));
   }
-  return finish(found->handler(ctx));
+  return finish(found.handler(ctx));
 }
 
 }  // namespace ebcm::http

@@ -11,6 +11,8 @@
 // Thread safety: routes are added before serving; dispatch() is called concurrently.
 #pragma once
 
+#include <boost/json/value.hpp>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -46,9 +48,18 @@ struct Context {
   std::vector<std::pair<std::string, std::string>> params;  // from the pattern, decoded
   std::optional<Principal> who;                             // nullopt: anonymous
   std::string_view param(std::string_view name) const;
+  // The request body as JSON, parsed on first use and kept: the ownership check and the
+  // handler decide on the same value (a second parse could disagree with the first).
+  const Result<boost::json::value>& json_body() const;
+  mutable std::optional<Result<boost::json::value>> parsed_body;  // json_body()'s cache
   // The account name for revisions and the audit trail ("anonymous" when none).
   std::string actor() const;
 };
+
+// What a route's body may weigh: a small JSON document unless it says otherwise (a model
+// import takes the server's whole limit).
+inline constexpr size_t kSmallBodyLimit = 1 << 20;
+inline constexpr size_t kServerBodyLimit = SIZE_MAX;
 
 struct Route {
   std::string method;
@@ -56,8 +67,11 @@ struct Route {
   Access access = Access::kRead;
   std::function<Response(Context&)> handler;
   // Whether the caller owns what the request touches, asked when needs_ownership() says so.
+  // It reads the body through Context::json_body() and must answer false whenever it cannot
+  // decide (fail closed); the router answers a body that is not JSON with 400 before asking.
   std::function<bool(const Context&)> owns;
   std::string summary;  // one line, for people
+  size_t body_limit = kSmallBodyLimit;
 };
 
 class Router {
@@ -65,13 +79,21 @@ class Router {
   explicit Router(Auth* auth) : auth_(auth) {}
   void add(Route route);
   Response dispatch(Request& request) const;
+  // The part of dispatch() that needs only the head, asked before the body is read: the
+  // answer when the route is unknown or the caller may not use it (401/403/404/405, CSRF), or
+  // nothing, having lowered `body_limit` to the route's.
+  std::optional<Response> check_head(const Request& head, size_t& body_limit) const;
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
-  struct Match {
+  // The route of a request and the caller, or the refusal to answer instead.
+  struct Admission {
     const Route* route = nullptr;
     std::vector<std::pair<std::string, std::string>> params;
+    std::optional<Principal> who;
+    std::optional<Response> refusal;
   };
+  Admission admit(const Request& request) const;
   static bool match(std::string_view pattern, std::string_view path,
                     std::vector<std::pair<std::string, std::string>>& params);
 

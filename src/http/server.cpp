@@ -37,7 +37,6 @@
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-#include <boost/url/parse.hpp>
 #include <cerrno>
 #include <charconv>
 #include <csignal>
@@ -54,6 +53,7 @@
 #include "core/strings.hpp"
 #include "http/log.hpp"
 #include "http/metrics.hpp"
+#include "http/request_head.hpp"
 
 namespace ebcm::http {
 namespace {
@@ -172,12 +172,25 @@ class ServerImpl final : public Server {
   Response call_handler(Request& request);
   // call_handler on the worker pool, unless options().inline_if says to answer it here.
   asio::awaitable<Response> answer(Request& request);
-  void record(std::string_view method, std::string_view target, int status, size_t bytes,
-              Clock::time_point start, std::string_view remote, std::string_view route,
-              std::string_view note);
+  void record(std::string_view method, std::string_view target, std::string_view id, int status,
+              size_t bytes, Clock::time_point start, std::string_view remote,
+              std::string_view route, std::string_view note);
+  // Calls on_head (see ServerOptions), answering 500 if it throws.
+  std::optional<Response> ask(
+      const std::function<std::optional<Response>(const Request&, size_t&)>& on_head,
+      const Request& head, size_t& body_limit);
   void remove(ConnectionBase* connection);
+  size_t open_connections() {
+    std::lock_guard lock(mutex_);
+    return connections_.size();
+  }
 
  private:
+  // Over max_connections: a fixed 503 without reading the request (plain HTTP; a TLS client
+  // is just closed), counted, and logged at most once a second. On strand_.
+  void refuse(tcp::socket& socket);
+  Clock::time_point refused_logged_{};
+  size_t refused_unlogged_ = 0;
   asio::awaitable<void> accept_loop();
   void spawn(std::shared_ptr<ConnectionBase> connection, asio::any_io_executor executor,
              asio::awaitable<void> run);
@@ -315,55 +328,75 @@ class Connection final : public ConnectionBase,
       parser_->body_limit(opt.body_limit);
 
       auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, *parser_, kNoThrow);
-      if (!ec && !parser_->is_done()) {
-        auto expect = parser_->get()[bhttp::field::expect];
-        if (iequals(expect, "100-continue")) {
-          static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-          auto [wec, wn] = co_await asio::async_write(
-              stream_, asio::buffer(kContinue.data(), kContinue.size()), kNoThrow);
-          if (wec) co_return;
-        }
-        std::tie(ec, n) = co_await bhttp::async_read(stream_, buffer_, *parser_, kNoThrow);
-      }
       if (ec) {
         co_await answer_failure(ec, start);
         co_return;
       }
 
+      // The head alone first: framing, then whether the route exists and the caller may use
+      // it, so that nobody makes the server read (and hold) a body it would refuse anyway.
       auto& msg = parser_->get();
       const bool head = msg.method() == bhttp::verb::head;
-      const unsigned version = msg.version();
-      bool keep_alive = msg.keep_alive();
       Request request;
       request.method = std::string(msg.method_string());
       request.target = std::string(msg.target());
-      Response response;
-      auto url = boost::urls::parse_origin_form(msg.target());
-      if (!url) {
-        response =
-            error_response(400, "bad_request", "The request target is not a valid path and query.");
-        response.log_note = "invalid target";
+      request.version = static_cast<int>(msg.version());
+      for (const auto& f : msg)
+        request.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+      request.remote = remote_;
+      request.tls = kTls;
+      request.id = request_id_of(request);
+      bool keep_alive = msg.keep_alive();
+      bool body_unread = !parser_->is_done();
+      std::optional<Response> early;
+      if (auto bad = check_head(request)) {
+        early = std::move(bad->response);
+        early->set("X-Request-Id", request.id);
+        // A request whose framing is not trusted ends the connection.
+        if (bad->framing) keep_alive = false;
       } else {
-        request.path = url->path();
-        for (auto param : url->params())
-          request.query.emplace_back(std::move(param.key), std::move(param.value));
-        for (const auto& f : msg)
-          request.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+        size_t limit = opt.body_limit;
+        if (opt.on_head) early = server_.ask(opt.on_head, request, limit);
+        if (!early && parser_->content_length() && *parser_->content_length() > limit) {
+          early = error_response(413, "body_too_large",
+                                 "The request's body is larger than this route accepts (" +
+                                     std::to_string(limit) + " bytes).");
+        }
+        if (!early && body_unread) {
+          parser_->body_limit(limit);
+          // HTTP/1.0 knows no 100 Continue (RFC 9110 10.1.1): such a client just sends.
+          if (request.version >= 11 && iequals(msg[bhttp::field::expect], "100-continue")) {
+            static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+            auto [wec, wn] = co_await asio::async_write(
+                stream_, asio::buffer(kContinue.data(), kContinue.size()), kNoThrow);
+            if (wec) co_return;
+          }
+          std::tie(ec, n) = co_await bhttp::async_read(stream_, buffer_, *parser_, kNoThrow);
+          if (ec) {
+            co_await answer_failure(ec, start);
+            co_return;
+          }
+          body_unread = false;
+        }
+      }
+      Response response;
+      if (early) {
+        response = std::move(*early);
+        if (body_unread) keep_alive = false;
+      } else {
         request.body = std::move(msg.body());
-        request.remote = remote_;
-        request.tls = kTls;
         response = co_await server_.answer(request);
       }
       parser_.reset();
 
       if (server_.stopping()) keep_alive = false;  // a request in flight at stop() is the last
       set_deadline(opt.read_timeout);
-      size_t sent = co_await write(response, version, keep_alive, head);
-      server_.record(request.method, request.target, response.status, sent, start, remote_,
-                     response.route, response.log_note);
+      size_t sent = co_await write(response, request.version, keep_alive, head);
+      server_.record(request.method, request.target, request.id, response.status, sent, start,
+                     remote_, response.route, response.log_note);
       if (sent == 0) co_return;  // the write failed
       if (!keep_alive) {
-        co_await linger(/*always=*/false);
+        co_await linger(/*always=*/body_unread);
         co_return;
       }
     }
@@ -378,9 +411,16 @@ class Connection final : public ConnectionBase,
       code = "request_timeout";
       message = "The request was not received in time.";
     } else if (ec == bhttp::error::header_limit) {
-      status = 431;
-      code = "header_too_large";
-      message = "The request's header is larger than this server accepts.";
+      // The parser has no target yet: it is the request line, the target, that is too long.
+      if (!parser_ || parser_->get().target().empty()) {
+        status = 414;
+        code = "uri_too_long";
+        message = "The request target is longer than this server accepts.";
+      } else {
+        status = 431;
+        code = "header_too_large";
+        message = "The request's header is larger than this server accepts.";
+      }
     } else if (ec == bhttp::error::body_limit) {
       status = 413;
       code = "body_too_large";
@@ -403,18 +443,20 @@ class Connection final : public ConnectionBase,
     response.log_note = ec.message();
     set_deadline(server_.options().read_timeout);
     size_t sent = co_await write(response, 11, /*keep_alive=*/false, /*head=*/false);
-    server_.record(method, target, status, sent, start, remote_, "", response.log_note);
+    server_.record(method, target, "", status, sent, start, remote_, "", response.log_note);
     if (sent != 0) co_await linger(/*always=*/true);
   }
 
-  // Writes the response; returns the bytes sent, 0 if the write failed.
-  asio::awaitable<size_t> write(const Response& r, unsigned version, bool keep_alive, bool head) {
+  // Writes the response, always as HTTP/1.1 (RFC 9110 2.5: a server sends its own version;
+  // `version` is the client's, for the keep-alive header an HTTP/1.0 client needs); returns the
+  // bytes sent, 0 if the write failed.
+  asio::awaitable<size_t> write(const Response& r, int version, bool keep_alive, bool head) {
     int status = r.status >= 100 && r.status <= 999 ? r.status : 500;
     const bool no_body = (status >= 100 && status < 200) || status == 204 || status == 304;
     const std::string& payload = r.payload();
 
     head_.clear();
-    head_ += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    head_ += "HTTP/1.1 ";
     char num[24];
     head_.append(num, static_cast<size_t>(std::to_chars(num, num + sizeof num, status).ptr - num));
     head_ += ' ';
@@ -586,6 +628,10 @@ asio::awaitable<void> ServerImpl::accept_loop() {
       continue;
     }
     error_code ignored;
+    if (open_connections() >= options_.max_connections) {
+      refuse(socket);
+      continue;
+    }
     socket.set_option(tcp::no_delay(true), ignored);
     auto peer = socket.remote_endpoint(ignored);
     std::string remote = ignored ? "?" : endpoint_text(peer);
@@ -599,6 +645,38 @@ asio::awaitable<void> ServerImpl::accept_loop() {
           std::make_shared<Connection<tcp::socket>>(*this, std::move(socket), std::move(remote));
       spawn(c, executor, Connection<tcp::socket>::run(c));
     }
+  }
+}
+
+void ServerImpl::refuse(tcp::socket& socket) {
+  error_code ignored;
+  if (!ssl_) {
+    static const std::string kBusy = [] {
+      const std::string body =
+          error_response(503, "busy", "The server has too many open connections; try again.")
+              .body;
+      return "HTTP/1.1 503 Service Unavailable\r\nServer: ebcm\r\nContent-Type: "
+             "application/json\r\nContent-Length: " +
+             std::to_string(body.size()) + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" +
+             body;
+    }();
+    // Non-blocking, once: the answer fits in the socket's buffer of a new connection. What the
+    // client sent already is read first, so that closing does not reset the connection.
+    socket.non_blocking(true, ignored);
+    char sink[4096];
+    socket.read_some(asio::buffer(sink), ignored);
+    socket.write_some(asio::buffer(kBusy), ignored);
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+  }
+  socket.close(ignored);
+  if (metrics_) metrics_->observe_request("", "over_connection_limit", 503, 0);
+  ++refused_unlogged_;
+  const auto now = Clock::now();
+  if (now - refused_logged_ >= std::chrono::seconds(1)) {
+    log_event(Level::kWarn, "http_connection_refused",
+              {{"refused", refused_unlogged_}, {"max_connections", options_.max_connections}});
+    refused_logged_ = now;
+    refused_unlogged_ = 0;
   }
 }
 
@@ -658,21 +736,36 @@ Response ServerImpl::call_handler(Request& request) {
   try {
     return handler_(request);
   } catch (const std::exception& e) {
-    log_event(
-        Level::kError, "http_handler_failed",
-        {{"method", request.method}, {"path", log_path(request.target)}, {"error", e.what()}});
+    log_event(Level::kError, "http_handler_failed",
+              {{"request_id", request.id},
+               {"method", request.method},
+               {"path", log_path(request.target)},
+               {"error", e.what()}});
   } catch (...) {
     log_event(Level::kError, "http_handler_failed",
-              {{"method", request.method},
+              {{"request_id", request.id},
+               {"method", request.method},
                {"path", log_path(request.target)},
                {"error", "unknown exception"}});
   }
-  return error_response(500, "internal",
-                        "The server failed to answer this request; the cause is in its log.");
+  return error_response(500, "internal", concealed_message(500, request.id));
 }
 
-void ServerImpl::record(std::string_view method, std::string_view target, int status, size_t bytes,
-                        Clock::time_point start, std::string_view remote, std::string_view route,
+std::optional<Response> ServerImpl::ask(
+    const std::function<std::optional<Response>(const Request&, size_t&)>& on_head,
+    const Request& head, size_t& body_limit) {
+  try {
+    return on_head(head, body_limit);
+  } catch (const std::exception& e) {
+    log_event(Level::kError, "http_handler_failed",
+              {{"request_id", head.id}, {"path", log_path(head.target)}, {"error", e.what()}});
+  }
+  return error_response(500, "internal", concealed_message(500, head.id));
+}
+
+void ServerImpl::record(std::string_view method, std::string_view target, std::string_view id,
+                        int status, size_t bytes, Clock::time_point start,
+                        std::string_view remote, std::string_view route,
                         std::string_view note) {
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (metrics_) metrics_->observe_request(method, route, status, seconds);
@@ -686,6 +779,7 @@ void ServerImpl::record(std::string_view method, std::string_view target, int st
                {"bytes", bytes},
                {"duration_ms", seconds * 1000},
                {"remote", remote},
+               {"request_id", id},
                {"route", route_label}});
   else
     log_event(Level::kInfo, "http_request",
@@ -695,6 +789,7 @@ void ServerImpl::record(std::string_view method, std::string_view target, int st
                {"bytes", bytes},
                {"duration_ms", seconds * 1000},
                {"remote", remote},
+               {"request_id", id},
                {"route", route_label},
                {"note", note}});
 }

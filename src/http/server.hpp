@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/result.hpp"
@@ -31,7 +32,9 @@ struct ServerOptions {
   int threads = 0;                // 0: one per core
   std::string tls_cert, tls_key;  // both set: HTTPS only
   size_t header_limit = 16 * 1024;
-  size_t body_limit = 64 * 1024 * 1024;
+  size_t body_limit = 64 * 1024 * 1024;  // the most any route takes (on_head may lower it)
+  // Open connections beyond this are answered 503 at once and closed (logged, counted).
+  size_t max_connections = 10000;
   std::chrono::seconds read_timeout{30};  // to receive one whole request
   std::chrono::seconds idle_timeout{75};  // keep-alive connection with no request
   std::chrono::seconds shutdown_grace{10};
@@ -40,6 +43,11 @@ struct ServerOptions {
   // the status page, one entity); all others on a pool of `threads` workers, so a slow handler
   // never stalls the connections of an I/O thread. Unset: every request on its I/O thread.
   std::function<bool(const Request&)> inline_if;
+  // Asked when a request's head is read and its framing checked (request_head.hpp), before
+  // any of its body is read (the Request has no body yet): an answer to send at once — an
+  // unknown route, no credentials, a role without access — or nothing, having set
+  // `body_limit` to what the route takes. A body over it is answered 413 unread.
+  std::function<std::optional<Response>(const Request& head, size_t& body_limit)> on_head;
 };
 
 using Handler = std::function<Response(Request&)>;

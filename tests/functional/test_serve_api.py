@@ -186,7 +186,8 @@ class ApiTest(ServeTestCase):
         # A body over the limit: 413 before the body is even read, and the server goes on.
         raw = socket.create_connection(("127.0.0.1", s.port))
         raw.sendall(b"POST /api/v1/import HTTP/1.1\r\nHost: x\r\nContent-Type: application/yaml\r\n"
-                    b"Content-Length: 70000000\r\n\r\n" + b"x" * 1000)
+                    + ("Cookie: %s\r\nX-CSRF-Token: %s\r\n" % (self.admin_cookie, self.admin_csrf)).encode()
+                    + b"Content-Length: 70000000\r\n\r\n" + b"x" * 1000)
         raw.settimeout(10)
         reply = raw.recv(4096)
         raw.close()
@@ -288,6 +289,69 @@ class AuthAndRolesTest(ServeTestCase):
                         self.assertIn("error", doc or {}, where)
                     checked += 1
         self.assertGreater(checked, 70 * 6)
+        self.assertTrue(self.server.alive())
+
+    def raw_status(self, method, path, head_lines, length, send=b""):
+        """The status of a request whose head claims `length` bytes of body but sends only `send`."""
+        c = socket.create_connection(("127.0.0.1", self.server.port), timeout=30)
+        try:
+            c.sendall(("%s %s HTTP/1.1\r\nHost: x\r\n%sContent-Type: application/json\r\n"
+                       "Content-Length: %d\r\n\r\n" % (method, path, head_lines, length)).encode()
+                      + send)
+            line = c.recv(4096).split(b"\r\n")[0]
+            return int(line.split()[1])
+        finally:
+            c.close()
+
+    def test_hostile_bodies_for_every_write_route_and_role(self):
+        spec = self.server.request("GET", "/api/v1/openapi.json")[3]
+        deep = []
+        for _ in range(300):
+            deep = [deep]
+        hostile = {
+            "nested": json.dumps({"owner": "ingrid", "for": "payroll-run", "user": "admin",
+                                  "x": deep}),
+            "nested-first": '{"x": %s, "user": "admin", "owner": "ingrid"}' % json.dumps(deep),
+            "unparsable": '{"owner": "ingrid", "user": "admin", ',
+        }
+        checked = 0
+        for pattern, item in spec["paths"].items():
+            for method in item:
+                if method not in ("put", "patch", "post", "delete"):
+                    continue
+                if pattern == "/api/v1/session":
+                    continue  # signing in and out: no write of anything
+                allowed = expected_roles(method, pattern)
+                for role in ROLES + [None]:
+                    path = concrete(pattern, "u-" + (role or "viewer"))
+                    if pattern == "/api/v1/tokens/{id}":
+                        path = "/api/v1/tokens/999999"  # nobody's: only an admin gets past 403
+                    token = self.tokens.get(role)
+                    may = allowed is None or role in (allowed or ())
+                    if pattern == "/api/v1/tokens/{id}" and role != "admin":
+                        may = False
+                    for kind, body in hostile.items():
+                        status, _, _, doc = self.server.request(method.upper(), path, body,
+                                                                {"Content-Type": "application/json"},
+                                                                token=token)
+                        where = "%s %s as %s with a %s body -> %d %s" % (
+                            method.upper(), path, role, kind, status, doc)
+                        self.assertLess(status, 500, where)
+                        if not may:
+                            self.assertFalse(200 <= status < 300, where)
+                        checked += 1
+                    auth = "Authorization: Bearer %s\r\n" % token if token else ""
+                    status = self.raw_status(method.upper(), path, auth, 70_000_000, b"{" * 1000)
+                    where = "%s %s as %s with an oversized body -> %d" % (method.upper(), path,
+                                                                           role, status)
+                    self.assertIn(status, (401, 403, 413), where)
+                    if may and role:
+                        self.assertEqual(status, 413, where)
+                    checked += 1
+        self.assertGreater(checked, 100)
+        self.assertEqual([t for t in self.server.request("GET", "/api/v1/tokens",
+                                                         token=self.tokens["admin"])[3]
+                          if t["user"] == "admin" and t["name"] != "test"], [])
         self.assertTrue(self.server.alive())
 
     def test_owners_change_only_what_they_own(self):
