@@ -50,8 +50,8 @@ size_t find_invalid_utf8(std::string_view text, size_t from) {
   size_t i = from;
   while (i < n) {
     while (i + 32 <= n &&
-           ((load8(p + i) | load8(p + i + 8) | load8(p + i + 16) | load8(p + i + 24)) & kHighBits) ==
-               0) {
+           ((load8(p + i) | load8(p + i + 8) | load8(p + i + 16) | load8(p + i + 24)) &
+            kHighBits) == 0) {
       i += 32;
     }
     while (i < n && static_cast<unsigned char>(p[i]) < 0x80) ++i;

@@ -35,8 +35,14 @@ TEST(Utf8, RefusesOverlongSurrogatesTruncationAndOutOfRange) {
 
 TEST(Utf8, RepairReplacesEachBadByte) {
   EXPECT_EQ(repair_utf8("ok"), "ok");
-  EXPECT_EQ(repair_utf8("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
-  EXPECT_EQ(repair_utf8("\xE2\x82" "A", "?"), "??A");
+  EXPECT_EQ(repair_utf8("a\xFF"
+                        "b"),
+            "a\xEF\xBF\xBD"
+            "b");
+  EXPECT_EQ(repair_utf8("\xE2\x82"
+                        "A",
+                        "?"),
+            "??A");
   EXPECT_EQ(repair_utf8("\xFF\xFE", "_"), "__");
   EXPECT_TRUE(is_valid_utf8(repair_utf8("x\xC0\xAF\xED\xA0\x80y")));
 }

@@ -125,8 +125,8 @@ class JsonBuilder final : public YAML::EventHandler {
     }
     const Anchored& a = it->second;
     if (stack_.size() + a.height > kMaxNesting) {
-      fail(mark, fmt::format("with its aliases the value nests more than {} levels deep",
-                             kMaxNesting),
+      fail(mark,
+           fmt::format("with its aliases the value nests more than {} levels deep", kMaxNesting),
            "write the values out or use fewer aliases");
       return;
     }

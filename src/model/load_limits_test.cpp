@@ -170,8 +170,9 @@ TEST(LoadLimits, ManyLinesOfInvalidUtf8AreSummed) {
 }
 
 TEST(LoadLimits, AYamlEscapeThatIsNoCharacterIsAnError) {
-  auto l = yaml(std::string("ebcm: 1\norganization: { name: \"a\\uD800b\", language: en, "
-                            "timezone: Europe/Stockholm }\n"));
+  auto l =
+      yaml(std::string("ebcm: 1\norganization: { name: \"a\\uD800b\", language: en, "
+                       "timezone: Europe/Stockholm }\n"));
   EXPECT_TRUE(l.diagnostics.has_errors()) << all(l);
   for (const auto& d : l.diagnostics.items()) EXPECT_GT(d.line, 0u);
 }
