@@ -3,6 +3,10 @@
 #include <cstdint>
 #include <cstring>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace ebcm {
 
 namespace {
@@ -13,6 +17,22 @@ uint64_t load8(const char* p) {
   uint64_t w;
   std::memcpy(&w, p, sizeof w);
   return w;
+}
+
+// The first non-ASCII byte at or after `i`, or n, checking 64 bytes at a time where it can.
+size_t skip_ascii(const char* p, size_t i, size_t n) {
+#ifdef __SSE2__
+  for (; i + 64 <= n; i += 64) {
+    const auto* v = reinterpret_cast<const __m128i*>(p + i);
+    const __m128i any = _mm_or_si128(_mm_or_si128(_mm_loadu_si128(v), _mm_loadu_si128(v + 1)),
+                                     _mm_or_si128(_mm_loadu_si128(v + 2), _mm_loadu_si128(v + 3)));
+    if (_mm_movemask_epi8(any) != 0) break;
+  }
+#endif
+  for (; i + 8 <= n; i += 8) {
+    if (load8(p + i) & kHighBits) break;
+  }
+  return i;
 }
 
 // The length of the valid sequence starting with the non-ASCII byte at `i`, or 0.
@@ -49,11 +69,7 @@ size_t find_invalid_utf8(std::string_view text, size_t from) {
   const char* p = text.data();
   size_t i = from;
   while (i < n) {
-    while (i + 32 <= n &&
-           ((load8(p + i) | load8(p + i + 8) | load8(p + i + 16) | load8(p + i + 24)) &
-            kHighBits) == 0) {
-      i += 32;
-    }
+    i = skip_ascii(p, i, n);
     while (i < n && static_cast<unsigned char>(p[i]) < 0x80) ++i;
     if (i >= n) break;
     const size_t len = sequence_length(text, i);

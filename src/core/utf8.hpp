@@ -3,7 +3,7 @@
 //
 // Contract: valid means RFC 3629 — no overlong forms, no surrogates (U+D800..U+DFFF), nothing
 // above U+10FFFF. A bad byte is judged on its own: the scan resumes at the next byte, so a
-// broken sequence of n bytes counts as up to n bad bytes. ASCII runs are skipped 32 bytes at a
+// broken sequence of n bytes counts as up to n bad bytes. ASCII runs are skipped 64 bytes at a
 // time, so checking a text that is all ASCII costs about as much as reading it.
 // Thread safety: pure functions.
 #pragma once

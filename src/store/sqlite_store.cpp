@@ -157,8 +157,8 @@ Result<std::optional<RevisionInfo>> SqliteStore::read_head() {
   return info;
 }
 
-std::string SqliteStore::read_body(std::string_view body, int64_t revision,
-                                   model::EntityKind kind, std::string_view id) {
+std::string SqliteStore::read_body(std::string_view body, int64_t revision, model::EntityKind kind,
+                                   std::string_view id) {
   if (is_valid_utf8(body)) return std::string(body);
   // Bounded: a caller that never asks (a server reading old revisions) must not grow it.
   if (repairs_.size() < 1000) repairs_.push_back(Repair{revision, kind, std::string(id)});

@@ -25,12 +25,11 @@
 // Thread safety: one SqliteStore per thread (the connection is opened NOMUTEX).
 #pragma once
 
-#include <utility>
-
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "store/audit.hpp"
 #include "store/sqlite_db.hpp"
