@@ -155,6 +155,7 @@ int run_diff(const DiffOptions& o) {
   auto after = (*store)->entities(to_info->number, progress.callback());
   progress.clear();
   if (!after) return report(after.error());
+  warn_repairs(**store);
   const auto changes = model::diff(*before, *after);
   const std::string text = o.json ? model::diff_to_json(from_info->number, to_info->number, changes)
                                   : diff_text(from_info->number, to_info->number, changes);

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "cli/output.hpp"
+
 namespace ebcm::cli {
 
 std::string default_db_url() {
@@ -69,12 +71,17 @@ Result<store::RevisionInfo> resolve_revision(store::Store& store, int64_t rev) {
   return **head;
 }
 
+void warn_repairs(store::Store& store) {
+  for (const store::Repair& r : store.take_repairs()) warn(store::describe(r));
+}
+
 Result<Snapshot> read_snapshot(store::Store& store, int64_t rev, Progress& progress) {
   auto info = resolve_revision(store, rev);
   if (!info) return info.error();
   auto entities = store.entities(info->number, progress.callback());
   progress.clear();
   if (!entities) return entities.error();
+  warn_repairs(store);
   Result<model::Model> model = make_error(ErrorCode::kInternal, "not read");
   progress.stage("reading revision " + std::to_string(info->number));
   progress.spin_while([&] { model = model::from_entities(*entities); });

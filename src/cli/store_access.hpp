@@ -41,5 +41,8 @@ struct Snapshot {
   model::Model model;
 };
 Result<Snapshot> read_snapshot(store::Store& store, int64_t rev, Progress& progress);
+// Warns on stderr of each body the store repaired while reading (store::Repair), so a damaged
+// revision is named while it still reads.
+void warn_repairs(store::Store& store);
 
 }  // namespace ebcm::cli

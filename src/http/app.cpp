@@ -119,6 +119,9 @@ Result<std::unique_ptr<App>> App::open(const std::string& db_url, Auth* auth, Me
     rev = (*head)->number;
     auto e = app->store_->entities(rev, {});
     if (!e) return e.error();
+    for (const store::Repair& r : app->store_->take_repairs()) {
+      log_event(Level::kWarn, "store_repaired", {{"detail", store::describe(r)}});
+    }
     auto m = model::from_entities(*e);
     if (!m) return m.error();
     entities = std::move(*e);

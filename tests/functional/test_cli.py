@@ -4,6 +4,8 @@ import json
 import os
 import pty
 import re
+import resource
+import sqlite3
 import subprocess
 import sys
 import unittest
@@ -12,6 +14,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clitest import CONTOSO, DATA, EBCM, CliTestCase  # noqa: E402
 
 TEN_MISTAKES = os.path.join(DATA, "ten-mistakes.yaml")
+SELF_ALIAS = os.path.join(DATA, "self-alias.yaml")
+BILLION_LAUGHS = os.path.join(DATA, "billion-laughs.yaml")
+TWO_DOCUMENTS = os.path.join(DATA, "two-documents.yaml")
+LATIN1 = os.path.join(DATA, "latin1.yaml")
 WARNINGS_ONLY = os.path.join(DATA, "warnings-only.yaml")
 COMMANDS = ["validate", "import", "export", "history", "diff", "show", "summary", "help"]
 
@@ -335,6 +341,98 @@ class ExportTest(CliTestCase):
         self.assertIn("Warnings Ltd", self.ok("export").stdout)
         self.ebcm("export", "--rev", "0", expect=2)
         self.ebcm("export", "--format", "xml", expect=2)
+
+
+class HostileInputTest(CliTestCase):
+    """Issue 8: input that once crashed ebcm, exhausted memory, was dropped or was stored
+    unreadable; each is now bad input (exit 2) with its file:line:column."""
+
+    def limited(self, *args):
+        """ebcm with at most 1 GiB of address space, so a blow-up fails the test, not the box."""
+        def limit():
+            resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+        return subprocess.run([EBCM, *args], cwd=self.dir, env=self.env, capture_output=True,
+                              text=True, timeout=60, preexec_fn=limit)
+
+    def test_self_referring_alias_is_bad_input_not_a_crash(self):
+        for command in ("validate", "import"):
+            proc = self.limited(command, SELF_ALIAS)
+            self.assertEqual(proc.returncode, 2, proc.stderr)
+            self.assertIn("self-alias.yaml:2:8:", proc.stderr)
+            self.assertIn("alias", proc.stderr)
+        self.assertNotIn("ebcm.db", os.listdir(self.dir))
+
+    def test_billion_laughs_is_refused_quickly_in_little_memory(self):
+        for command in ("validate", "import"):
+            proc = self.limited(command, BILLION_LAUGHS)
+            self.assertEqual(proc.returncode, 2, proc.stderr)
+            self.assertRegex(proc.stderr, r"billion-laughs\.yaml:\d+:\d+: error: aliases expand "
+                             r"the file to more than \d+ values \(write the values out or use "
+                             r"fewer aliases\)")
+
+    def test_deep_nesting_is_bad_input_not_a_crash(self):
+        deep_yaml = self.write("deep.yaml", "ebcm: 1\nx: " + "[" * 100000 + "\n")
+        deep_json = self.write("deep.json", '{"ebcm": 1, "x": ' + "[" * 100000 + "]" * 100000 + "}")
+        for path, where in ((deep_yaml, "deep.yaml:2:"), (deep_json, "deep.json:1:")):
+            proc = self.limited("validate", path)
+            self.assertEqual(proc.returncode, 2, proc.stderr)
+            self.assertIn(where, proc.stderr)
+            self.assertIn("nests", proc.stderr)
+
+    def test_a_second_yaml_document_is_an_error_at_its_line(self):
+        proc = self.ebcm("validate", TWO_DOCUMENTS, expect=2)
+        self.assertIn("two-documents.yaml:3:1: error: a model file holds one YAML document; a "
+                      "second one starts here", proc.stderr)
+        self.ebcm("import", TWO_DOCUMENTS, expect=2)
+        self.assertEqual(os.listdir(self.dir), [])
+
+    def test_invalid_utf8_is_refused_with_its_place_and_the_other_problems(self):
+        report = self.json_of("validate", "--json", LATIN1, expect=2)
+        found = {(d["line"], d["column"], d["message"]) for d in report["diagnostics"]}
+        self.assertIn((3, 32, "invalid UTF-8 byte 0xE4"), found, report)
+        self.assertTrue(any("duration" in d["message"] for d in report["diagnostics"]), report)
+        proc = self.ebcm("import", LATIN1, expect=2)
+        self.assertIn("save the file as UTF-8", proc.stderr)
+        self.assertEqual(os.listdir(self.dir), [])
+
+    def damage_a_person(self):
+        """Writes bytes that are not UTF-8 into a stored person, as an older ebcm could have."""
+        db = sqlite3.connect(self.path("ebcm.db"))
+        ident, body = db.execute("SELECT id, CAST(body AS BLOB) FROM entity WHERE kind = 3"
+                                 " AND rev_to IS NULL LIMIT 1").fetchone()
+        body = bytes(body).replace(b'"name":"', b'"name":"\xff', 1)
+        db.execute("UPDATE entity SET body = CAST(? AS TEXT) WHERE kind = 3 AND id = ?",
+                   (body, ident))
+        db.commit()
+        db.close()
+        return ident
+
+    def test_a_damaged_revision_still_reads_is_named_and_heals_on_import(self):
+        self.ok("import", CONTOSO)
+        person = self.damage_a_person()
+        warning = "revision 1: the stored person '%s' is not valid UTF-8" % person
+        proc = self.ok("export", "-o", "model.yaml")
+        self.assertIn(warning, proc.stderr)
+        self.assertIn("\ufffd", self.read("model.yaml"))
+        for command in (["summary"], ["show", "--kind", "person", person], ["diff", "1", "1"]):
+            proc = self.ok(*command)
+            self.assertIn(warning, proc.stderr, command)
+        proc = self.ok("import", "model.yaml")
+        self.assertIn("revision 2: 0 added, 1 changed", proc.stdout)
+        proc = self.ok("export")
+        self.assertNotIn("not valid UTF-8", proc.stderr)
+
+    def test_serve_starts_on_a_damaged_store(self):
+        from servetest import Server  # noqa: E402 (only this test needs it)
+        self.ok("import", CONTOSO)
+        person = self.damage_a_person()
+        server = Server(self.dir)
+        try:
+            status, _, text, _ = server.request("GET", "/status")
+            self.assertEqual(status, 200, text)
+            self.assertIn("the stored person '%s' is not valid UTF-8" % person, server.logs())
+        finally:
+            server.stop()
 
 
 class HelpTest(CliTestCase):
