@@ -71,6 +71,7 @@ int run_serve(const ServeOptions& o) {
   auto app = http::App::open(config->db, auth.get(), &metrics, clock);
   if (!app) return report(app.error());
   options->inline_if = &http::App::answers_quickly;
+  options->isolate_if = &http::App::signs_in;
   auto server = http::Server::start(
       *options, [&](http::Request& r) { return (*app)->handle(r); }, &metrics);
   if (!server) return report(server.error());

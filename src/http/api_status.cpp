@@ -181,10 +181,9 @@ void add_ops_routes(App& app, Router& r) {
          "/readyz",
          Access::kPublic,
          [&app](Context&) {
-           auto head = app.with_store([](store::Store& s) { return s.head(); });
-           if (!head) {
+           if (auto ready = app.store_ready(); !ready) {
              return error_response(503, "not_ready",
-                                   "the store cannot be read: " + head.error().message);
+                                   "the store cannot be read: " + ready.error().message);
            }
            return json_response(200, fmt::format("{{\"status\":\"ready\",\"revision\":{}}}",
                                                  app.snapshot()->revision()));

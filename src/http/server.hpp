@@ -40,6 +40,14 @@ struct ServerOptions {
   // the status page, one entity); all others on a pool of `threads` workers, so a slow handler
   // never stalls the connections of an I/O thread. Unset: every request on its I/O thread.
   std::function<bool(const Request&)> inline_if;
+  // When set, the requests it accepts (sign-ins: argon2id takes a tenth of a second or more by
+  // design) run on a pool of their own: `isolated_threads` threads at a lower CPU priority
+  // (nice +10), with at most `isolated_queue` more waiting. A request beyond that is answered at
+  // once with 429 and Retry-After: 1, never queued. So they never hold up the workers (writes,
+  // analyses) nor the I/O threads (health, the status page), whatever arrives.
+  std::function<bool(const Request&)> isolate_if;
+  int isolated_threads = 2;
+  int isolated_queue = 8;
 };
 
 using Handler = std::function<Response(Request&)>;
