@@ -38,8 +38,6 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/url/parse.hpp>
-#include <sys/resource.h>
-#include <unistd.h>
 #include <cerrno>
 #include <charconv>
 #include <csignal>
@@ -175,6 +173,10 @@ class ServerImpl final : public Server {
   // call_handler on the worker pool, unless options().inline_if says to answer it here.
   asio::awaitable<Response> answer(Request& request);
   asio::awaitable<Response> call_on(asio::any_io_executor executor, Request& request);
+  int isolated_count() const {
+    return options_.isolated_threads > 0 ? options_.isolated_threads
+                                         : std::max(1, threads_count_ / 2);
+  }
   void record(std::string_view method, std::string_view target, int status, size_t bytes,
               Clock::time_point start, std::string_view remote, std::string_view route,
               std::string_view note);
@@ -214,7 +216,7 @@ class ServerImpl final : public Server {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> isolated_guard_;
   std::vector<std::thread> isolated_threads_;
   std::atomic<int> isolated_in_{0};
-  std::optional<asio::ssl::context> ssl_;     // set by listen() when TLS is configured
+  std::optional<asio::ssl::context> ssl_;  // set by listen() when TLS is configured
   // The acceptor, the signals and the shutdown timer are used on strand_ only.
   asio::strand<asio::io_context::executor_type> strand_;
   tcp::acceptor acceptor_;
@@ -583,14 +585,8 @@ void ServerImpl::launch() {
   if (options_.isolate_if) {
     isolated_.emplace(1);
     isolated_guard_.emplace(asio::make_work_guard(*isolated_));
-    for (int i = 0; i < std::max(1, options_.isolated_threads); ++i) {
-      isolated_threads_.emplace_back([this] {
-        // Linux: the nice value is per thread. Lower priority, so that when the isolated work
-        // keeps every core busy, writes and reads still get the CPU when they need it.
-        (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
-        isolated_->run();
-      });
-    }
+    for (int i = 0; i < isolated_count(); ++i)
+      isolated_threads_.emplace_back([this] { isolated_->run(); });
   }
 }
 
@@ -668,7 +664,7 @@ void ServerImpl::remove(ConnectionBase* connection) {
 
 asio::awaitable<Response> ServerImpl::answer(Request& request) {
   if (isolated_ && options_.isolate_if(request)) {
-    const int limit = std::max(1, options_.isolated_threads) + std::max(0, options_.isolated_queue);
+    const int limit = isolated_count() + std::max(0, options_.isolated_queue);
     if (isolated_in_.fetch_add(1) >= limit) {
       isolated_in_.fetch_sub(1);
       Response busy = error_response(429, "too_many_requests",

@@ -41,12 +41,14 @@ struct ServerOptions {
   // never stalls the connections of an I/O thread. Unset: every request on its I/O thread.
   std::function<bool(const Request&)> inline_if;
   // When set, the requests it accepts (sign-ins: argon2id takes a tenth of a second or more by
-  // design) run on a pool of their own: `isolated_threads` threads at a lower CPU priority
-  // (nice +10), with at most `isolated_queue` more waiting. A request beyond that is answered at
-  // once with 429 and Retry-After: 1, never queued. So they never hold up the workers (writes,
-  // analyses) nor the I/O threads (health, the status page), whatever arrives.
+  // design) run on a pool of their own: `isolated_threads` threads (0: half the cores, at least
+  // one, so they can never take every core), with at most `isolated_queue` more waiting. A
+  // request beyond that is answered at once with 429 and Retry-After: 1, never queued. So they
+  // never hold up the workers (writes, analyses) nor the I/O threads (health, the status page),
+  // whatever arrives. (Not at a lower CPU priority: these handlers take locks that writes take
+  // too, and a starved holder would make the writes wait.)
   std::function<bool(const Request&)> isolate_if;
-  int isolated_threads = 2;
+  int isolated_threads = 0;
   int isolated_queue = 8;
 };
 
