@@ -119,8 +119,8 @@ bool App::answers_quickly(const Request& request) {
   if (request.method != "GET" && request.method != "HEAD") return false;
   const std::string_view p = request.path;
   if (p == "/status" || p == "/status.json" || p == "/healthz" || p == "/readyz" ||
-      p == "/metrics" ||
-      p == "/api/v1/openapi.json" || p == "/api/v1/session" || p == "/api/v1/organization") {
+      p == "/metrics" || p == "/api/v1/openapi.json" || p == "/api/v1/session" ||
+      p == "/api/v1/organization") {
     return true;
   }
   // /api/v1/{collection}/{id}: one entity from the snapshot.

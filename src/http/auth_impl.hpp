@@ -147,8 +147,8 @@ class AuthImpl final : public Auth {
   std::unordered_map<int64_t, CachedUser> users_;            // by user id
   std::unordered_map<std::string, CachedSession> sessions_;  // by hash of the session id
   std::unordered_map<std::string, CachedToken> tokens_;      // by hash; unrevoked ones only
-  BackOff by_address_{kAddressRule};  // by client_key(remote)
-  BackOff unknown_names_;             // names tried that are no account
+  BackOff by_address_{kAddressRule};                         // by client_key(remote)
+  BackOff unknown_names_;                                    // names tried that are no account
 };
 
 }  // namespace ebcm::http::auth_detail

@@ -33,8 +33,8 @@ class BackOff {
   // 0 when the key may try now; otherwise the time (clock ms) from which it may.
   int64_t refused_until(std::string_view key, int64_t now) const;
   struct Counted {
-    int failures = 0;            // in a row, this one included
-    int64_t refused_until = 0;   // 0: not refused
+    int failures = 0;           // in a row, this one included
+    int64_t refused_until = 0;  // 0: not refused
   };
   Counted failure(std::string_view key, int64_t now);
   void success(std::string_view key) { entries_.erase(std::string(key)); }
