@@ -102,9 +102,12 @@ void add_serve_command(CLI::App& root, Commands& out) {
            {"threads", "N", "threads serving requests (default: one per core)"},
            {"log-level", "LEVEL", "trace, debug, info (default), warn, error or off"},
            {"body-limit", "BYTES", "largest request body (default 64M)"},
+           {"header-limit", "BYTES", "largest request header (default 16K; 1K to 1M)"},
            {"read-timeout", "SECONDS", "to receive a whole request (default 30)"},
            {"idle-timeout", "SECONDS",
             "keep-alive connections idle this long are closed (default 75)"},
+           {"shutdown-grace", "SECONDS",
+            "on SIGTERM/SIGINT, how long requests in flight may finish (default 10)"},
        }) {
     std::string key = name;
     cmd->add_option_function<std::string>(
