@@ -23,6 +23,7 @@ bench: build
 	@bench/impact_1m.sh
 	@bench/spof_100k.sh
 	@bench/status_wrk.sh
+	@bench/signin_flood.sh
 
 clean:
 	rm -rf build build-asan

@@ -74,6 +74,7 @@ int run_serve(const ServeOptions& o) {
   options->on_head = [&app](const http::Request& head, size_t& body_limit) {
     return (*app)->check_head(head, body_limit);
   };
+  options->isolate_if = &http::App::signs_in;
   auto server = http::Server::start(
       *options, [&](http::Request& r) { return (*app)->handle(r); }, &metrics);
   if (!server) return report(server.error());
@@ -104,11 +105,14 @@ void add_serve_command(CLI::App& root, Commands& out) {
            {"threads", "N", "threads serving requests (default: one per core)"},
            {"log-level", "LEVEL", "trace, debug, info (default), warn, error or off"},
            {"body-limit", "BYTES", "largest request body (default 64M)"},
+           {"header-limit", "BYTES", "largest request header (default 16K; 1K to 1M)"},
            {"read-timeout", "SECONDS", "to receive a whole request (default 30)"},
            {"idle-timeout", "SECONDS",
             "keep-alive connections idle this long are closed (default 75)"},
            {"max-connections", "N",
             "open connections beyond this are answered 503 (default 10000)"},
+           {"shutdown-grace", "SECONDS",
+            "on SIGTERM/SIGINT, how long requests in flight may finish (default 10)"},
        }) {
     std::string key = name;
     cmd->add_option_function<std::string>(

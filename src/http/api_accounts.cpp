@@ -57,10 +57,13 @@ Response sign_in(App& app, const Context& ctx) {
   if (!user) return error_response(user.error());
   auto password = string_field(*body, "password", true);
   if (!password) return error_response(password.error());
-  auto in = app.auth()->sign_in(*user, *password, ctx.request.remote);
+  int64_t retry_at_ms = 0;
+  auto in = app.auth()->sign_in(*user, *password, ctx.request.remote, &retry_at_ms);
   if (!in) {
     if (in.error().code == ErrorCode::kConflict) {
       Response r = error_response(429, "locked_out", in.error().message);
+      const int64_t wait_ms = std::max<int64_t>(0, retry_at_ms - app.clock().now_ms());
+      r.set("Retry-After", std::to_string((wait_ms + 999) / 1000));
       return r;
     }
     return error_response(401, "unauthenticated", in.error().message);

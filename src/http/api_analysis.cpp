@@ -21,29 +21,25 @@
 namespace ebcm::http {
 namespace {
 
-Response impact_report(App& app, const Context& ctx) {
-  auto snap = app.snapshot();
+Response impact_report(const Snapshot& snap, const Context& ctx) {
   impact::DisruptionQuery q;
   if (auto s = ctx.request.param("scenario")) q.scenario = *s;
   q.down = list_param(ctx.request, "down");
   q.workforce = list_param(ctx.request, "workforce");
   if (auto d = ctx.request.param("duration")) q.duration = *d;
-  const auto& g = snap->graph();
-  auto d = impact::build_disruption(g, snap->model(), q, "");
+  const auto& g = snap.graph();
+  auto d = impact::build_disruption(g, snap.model(), q, "");
   if (!d) return error_response(d.error());
   impact::Engine engine(g);
-  Response r = json_response(
+  return json_response(
       200, impact::report_to_json(impact::make_report(g, engine.run(d->first), d->second)));
-  r.set("X-Ebcm-Revision", std::to_string(snap->revision()));
-  return r;
 }
 
-Response scenarios(App& app) {
-  auto snap = app.snapshot();
-  const auto& g = snap->graph();
+Response scenarios(const Snapshot& snap) {
+  const auto& g = snap.graph();
   impact::Engine engine(g);
   json::array list;
-  for (const auto& s : snap->model().scenarios) {
+  for (const auto& s : snap.model().scenarios) {
     auto d = impact::disruption_from_scenario(g, s);
     if (!d) return error_response(d.error());
     auto rep = impact::make_report(g, engine.run(*d), s.id);
@@ -60,12 +56,11 @@ Response scenarios(App& app) {
         {"duration", s.duration ? json::value(format_duration(*s.duration)) : json::value(nullptr)},
         {"functions", std::move(fns)}});
   }
-  return json_response(200, json::serialize(json::object{{"revision", snap->revision()},
+  return json_response(200, json::serialize(json::object{{"revision", snap.revision()},
                                                          {"scenarios", std::move(list)}}));
 }
 
-Response spof(App& app, const Context& ctx) {
-  auto snap = app.snapshot();
+Response spof(const Snapshot& snap, const Context& ctx) {
   impact::SpofQuery q;
   if (auto f = ctx.request.param("function")) q.function = *f;
   if (auto c = ctx.request.param("criticality")) q.criticality = *c;
@@ -78,10 +73,17 @@ Response spof(App& app, const Context& ctx) {
   auto top = int_param(ctx.request, "top", 20, 0, 1'000'000);
   if (!top) return error_response(top.error());
   q.top = static_cast<uint32_t>(*top);
-  const auto& g = snap->graph();
-  auto a = impact::answer_spof(g, snap->model(), q, "");
+  const auto& g = snap.graph();
+  auto a = impact::answer_spof(g, snap.model(), q, "");
   if (!a) return error_response(a.error());
   return json_response(200, impact::spof_to_json(g, *a));
+}
+
+// A revision-wide answer computed from the current snapshot, taken once (revision_wide).
+Response from_snapshot(App& app, const Context& ctx,
+                       Response (*compute)(const Snapshot&, const Context&)) {
+  auto snap = app.snapshot();
+  return revision_wide(ctx.request, snap->revision(), [&] { return compute(*snap, ctx); });
 }
 
 Result<int64_t> revision_param(App& app, const Request& req, std::string_view name) {
@@ -98,6 +100,8 @@ Result<std::vector<model::Entity>> entities_at(App& app, int64_t rev) {
   return app.with_store([&](store::Store& s) { return s.entities(rev, {}); });
 }
 
+Response export_at(App& app, int64_t rev, const std::string& format);
+
 Response export_model(App& app, const Context& ctx) {
   auto rev = revision_param(app, ctx.request, "rev");
   if (!rev) return error_response(rev.error());
@@ -108,7 +112,11 @@ Response export_model(App& app, const Context& ctx) {
   }
   if (*rev == 0)
     return error_response(404, "not_found", "the store is empty: import a model first");
-  auto entities = entities_at(app, *rev);
+  return revision_wide(ctx.request, *rev, [&] { return export_at(app, *rev, format); });
+}
+
+Response export_at(App& app, int64_t rev, const std::string& format) {
+  auto entities = entities_at(app, rev);
   if (!entities) return error_response(entities.error());
   auto m = model::from_entities(*entities);
   if (!m) return error_response(m.error());
@@ -122,8 +130,6 @@ Response export_model(App& app, const Context& ctx) {
     r.content_type = "application/xml; charset=utf-8";
     r.body = impact::to_open_psa(impact::CompiledGraph::compile(*m));
   }
-  r.set("ETag", revision_etag(*rev));
-  r.set("X-Ebcm-Revision", std::to_string(*rev));
   return r;
 }
 
@@ -169,6 +175,7 @@ Response import_model(App& app, const Context& ctx) {
   const auto& info = std::get<store::RevisionInfo>(result);
   Response r = json_response(200, store::revision_to_json(info));
   r.set("ETag", revision_etag(info.number));
+  r.set("X-Ebcm-Revision", std::to_string(info.number));
   return r;
 }
 
@@ -178,19 +185,22 @@ void add_analysis_routes(App& app, Router& r) {
   r.add({"GET",
          "/api/v1/impact",
          Access::kRead,
-         [&app](Context& c) { return impact_report(app, c); },
+         [&app](Context& c) { return from_snapshot(app, c, impact_report); },
          {},
          "the impact report of a disruption (?scenario=, ?down=, ?workforce=, ?duration=)"});
   r.add({"GET",
          "/api/v1/impact/scenarios",
          Access::kRead,
-         [&app](Context&) { return scenarios(app); },
+         [&app](Context& c) {
+           return from_snapshot(app, c,
+                                [](const Snapshot& s, const Context&) { return scenarios(s); });
+         },
          {},
          "every scenario run: the functions each takes down"});
   r.add({"GET",
          "/api/v1/spof",
          Access::kRead,
-         [&app](Context& c) { return spof(app, c); },
+         [&app](Context& c) { return from_snapshot(app, c, spof); },
          {},
          "single points of failure (and pairs) per function"});
 }
@@ -202,12 +212,14 @@ void add_revision_routes(App& app, Router& r) {
          [&app](Context& c) {
            auto limit = int_param(c.request, "limit", 100, 1, 10000);
            if (!limit) return error_response(limit.error());
-           auto list = app.with_store([&](store::Store& s) { return s.history(*limit); });
-           if (!list) return error_response(list.error());
-           std::string out = "[";
-           for (const auto& info : *list)
-             out += (out.size() > 1 ? "," : "") + store::revision_to_json(info);
-           return json_response(200, out + "]");
+           return revision_wide(c.request, app.snapshot()->revision(), [&] {
+             auto list = app.with_store([&](store::Store& s) { return s.history(*limit); });
+             if (!list) return error_response(list.error());
+             std::string out = "[";
+             for (const auto& info : *list)
+               out += (out.size() > 1 ? "," : "") + store::revision_to_json(info);
+             return json_response(200, out + "]");
+           });
          },
          {},
          "the model's revisions, newest first"});
@@ -222,21 +234,26 @@ void add_revision_routes(App& app, Router& r) {
              return error_response(400, "invalid_input",
                                    fmt::format("'{}' is not a revision number", t));
            }
-           auto info = app.with_store([&](store::Store& s) { return s.revision(n); });
-           if (!info) return error_response(info.error());
-           return json_response(200, store::revision_to_json(*info));
+           return revision_wide(c.request, n, [&] {
+             auto info = app.with_store([&](store::Store& s) { return s.revision(n); });
+             if (!info) return error_response(info.error());
+             return json_response(200, store::revision_to_json(*info));
+           });
          },
          {},
          "one revision"});
-  r.add({"GET",
-         "/api/v1/diff",
-         Access::kRead,
-         [&app](Context& c) {
-           auto to = revision_param(app, c.request, "to");
-           if (!to) return error_response(to.error());
-           auto from = revision_param(app, c.request, "from");
-           if (!from) return error_response(from.error());
-           if (!c.request.param("from")) *from = std::max<int64_t>(*to - 1, 0);
+  r.add(
+      {"GET",
+       "/api/v1/diff",
+       Access::kRead,
+       [&app](Context& c) {
+         auto to = revision_param(app, c.request, "to");
+         if (!to) return error_response(to.error());
+         auto from = revision_param(app, c.request, "from");
+         if (!from) return error_response(from.error());
+         if (!c.request.param("from")) *from = std::max<int64_t>(*to - 1, 0);
+         // Per URL, the answer depends on `to` alone (`from` is in the URL or follows from it).
+         return revision_wide(c.request, *to, [&] {
            std::vector<model::Entity> none;
            auto before =
                *from == 0 ? Result<std::vector<model::Entity>>(none) : entities_at(app, *from);
@@ -244,9 +261,10 @@ void add_revision_routes(App& app, Router& r) {
            auto after = *to == 0 ? Result<std::vector<model::Entity>>(none) : entities_at(app, *to);
            if (!after) return error_response(after.error());
            return json_response(200, model::diff_to_json(*from, *to, model::diff(*before, *after)));
-         },
-         {},
-         "what changed between two revisions (?from=, ?to=; default: the head's change)"});
+         });
+       },
+       {},
+       "what changed between two revisions (?from=, ?to=; default: the head's change)"});
   r.add({"GET",
          "/api/v1/export",
          Access::kRead,

@@ -93,18 +93,6 @@ Response entity_response(int status, const Entity& e) {
   return r;
 }
 
-bool not_modified(const Request& req, const std::string& etag) {
-  auto inm = req.header("If-None-Match");
-  return inm && (*inm == etag || *inm == "*");
-}
-
-Response not_modified_response(const std::string& etag) {
-  Response r;
-  r.status = 304;
-  r.set("ETag", etag);
-  return r;
-}
-
 // RFC 7396 JSON merge patch.
 void merge_patch(json::value& target, const json::value& patch) {
   if (!patch.is_object()) {

@@ -59,6 +59,22 @@ Result<std::vector<std::string>> string_list(const json::object& o, const char* 
   return out;
 }
 
+// The message is shown on the page, in logs and exports: control characters (C0 and DEL) have
+// no place there, except line breaks and tabs. A sentence naming the first one, if any.
+std::optional<std::string> control_character(std::string_view text) {
+  size_t position = 0;  // in characters (UTF-8 code points), from 1
+  for (unsigned char c : text) {
+    if ((c & 0xC0) != 0x80) ++position;
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F) {
+      return fmt::format(
+          "message: control character U+{:04X} at character {} is not allowed (line breaks "
+          "and tabs are)",
+          static_cast<unsigned>(c), position);
+    }
+  }
+  return std::nullopt;
+}
+
 Response declare(App& app, const Context& ctx) {
   const auto& body = ctx.json_body();
   if (!body) return error_response(body.error());
@@ -97,6 +113,9 @@ Response declare(App& app, const Context& ctx) {
   }
   if (message->size() > 4000) {
     return error_response(400, "invalid_input", "message: at most 4000 characters");
+  }
+  if (auto bad = control_character(*message)) {
+    return error_response(400, "invalid_input", *bad);
   }
   d.message = *message;
   if (!next->empty()) {
@@ -181,9 +200,8 @@ void add_ops_routes(App& app, Router& r) {
          "/readyz",
          Access::kPublic,
          [&app](Context&) {
-           auto head = app.with_store([](store::Store& s) { return s.head(); });
-           if (!head) {
-             return concealed_error(503, "the store cannot be read: " + head.error().message);
+           if (auto ready = app.store_ready(); !ready) {
+             return concealed_error(503, "the store cannot be read: " + ready.error().message);
            }
            return json_response(200, fmt::format("{{\"status\":\"ready\",\"revision\":{}}}",
                                                  app.snapshot()->revision()));

@@ -4,12 +4,53 @@
 
 #include <charconv>
 
+#include "http/app.hpp"
+
 namespace ebcm::http {
 
 Response json_response(int status, std::string body) {
   Response r;
   r.status = status;
   r.body = std::move(body);
+  return r;
+}
+
+bool not_modified(const Request& request, std::string_view etag) {
+  auto inm = request.header("If-None-Match");
+  if (!inm) return false;
+  auto opaque = [](std::string_view t) {
+    while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+    if (t.starts_with("W/")) t.remove_prefix(2);
+    return t;
+  };
+  const std::string_view want = opaque(etag);
+  std::string_view rest = *inm;
+  while (!rest.empty()) {
+    const size_t comma = rest.find(',');
+    const std::string_view one = opaque(rest.substr(0, comma));
+    if (one == "*" || one == want) return true;
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+Response not_modified_response(const std::string& etag) {
+  Response r;
+  r.status = 304;
+  r.set("ETag", etag);
+  return r;
+}
+
+Response revision_wide(const Request& request, int64_t revision,
+                       const std::function<Response()>& compute) {
+  const std::string etag = revision_etag(revision);
+  Response r = not_modified(request, etag) ? not_modified_response(etag) : compute();
+  if ((r.status >= 200 && r.status < 300) || r.status == 304) {
+    if (r.status != 304) r.set("ETag", etag);
+    r.set("X-Ebcm-Revision", std::to_string(revision));
+  }
   return r;
 }
 

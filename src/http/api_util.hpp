@@ -4,6 +4,8 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +30,15 @@ std::optional<model::EntityKind> kind_of_collection(std::string_view word);
 const char* collection_of(model::EntityKind kind);
 // "function", "business unit", ...: for messages.
 const char* noun_of(model::EntityKind kind);
+
+// If-None-Match (a list of ETags, or *) matches `etag`, compared weakly (RFC 9110 13.1.2).
+bool not_modified(const Request& request, std::string_view etag);
+Response not_modified_response(const std::string& etag);
+// An answer computed from a whole revision: 304 when If-None-Match has its W/"rev-N" (without
+// computing anything), else compute()'s answer with that ETag and X-Ebcm-Revision: N when it
+// is a success.
+Response revision_wide(const Request& request, int64_t revision,
+                       const std::function<Response()>& compute);
 
 // A whole number query parameter within [lo, hi], or `fallback` when absent.
 Result<int64_t> int_param(const Request& request, std::string_view name, int64_t fallback,

@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 #include "core/strings.hpp"
@@ -197,8 +198,9 @@ void App::finish(const Request& request, Response& r) const {
 bool App::answers_quickly(const Request& request) {
   if (request.method != "GET" && request.method != "HEAD") return false;
   const std::string_view p = request.path;
-  if (p == "/status" || p == "/status.json" || p == "/healthz" || p == "/metrics" ||
-      p == "/api/v1/openapi.json" || p == "/api/v1/session" || p == "/api/v1/organization") {
+  if (p == "/status" || p == "/status.json" || p == "/healthz" || p == "/readyz" ||
+      p == "/metrics" || p == "/api/v1/openapi.json" || p == "/api/v1/session" ||
+      p == "/api/v1/organization") {
     return true;
   }
   // /api/v1/{collection}/{id}: one entity from the snapshot.
@@ -208,6 +210,31 @@ bool App::answers_quickly(const Request& request) {
   const size_t slash = rest.find('/');
   return slash != std::string_view::npos && rest.find('/', slash + 1) == std::string_view::npos &&
          kind_of_collection(rest.substr(0, slash)).has_value();
+}
+
+bool App::signs_in(const Request& request) {
+  return request.method == "POST" && request.path == "/api/v1/session";
+}
+
+int64_t App::steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+             .count() +
+         1;  // never 0, which means free
+}
+
+Result<void> App::store_ready(int64_t busy_limit_ms) {
+  std::unique_lock lock(store_mutex_, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    const int64_t since = store_since_ms_.load(std::memory_order_relaxed);
+    const int64_t busy = since == 0 ? 0 : steady_ms() - since;
+    if (busy <= busy_limit_ms) return {};
+    return make_error(ErrorCode::kStorage,
+                      fmt::format("one operation has held the store for {} ms", busy));
+  }
+  auto head = store_->head();
+  if (!head) return head.error();
+  return {};
 }
 
 void App::set_snapshot(std::shared_ptr<const Snapshot> s) {

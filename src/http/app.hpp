@@ -90,7 +90,11 @@ class App {
   std::optional<Response> check_head(const Request& head, size_t& body_limit) const;
   // Whether a request is answered in microseconds, from memory (the status page, health, one
   // entity): what the server may run on its I/O threads rather than its workers.
+  // /readyz is among them: it never waits for the store's lock (store_ready()).
   static bool answers_quickly(const Request& request);
+  // Whether a request is a sign-in (argon2id, a tenth of a second or more by design): what the
+  // server runs on a small bounded pool of its own (ServerOptions::isolate_if).
+  static bool signs_in(const Request& request);
   const Router& router() const { return router_; }
 
   std::shared_ptr<const Snapshot> snapshot() const { return std::atomic_load(&snapshot_); }
@@ -111,8 +115,16 @@ class App {
   template <class Fn>
   auto with_store(Fn&& fn) {
     std::lock_guard lock(store_mutex_);
+    struct Held {  // for store_ready(): since when the store has been in use
+      std::atomic<int64_t>& since;
+      ~Held() { since.store(0, std::memory_order_relaxed); }
+    } held{store_since_ms_};
+    store_since_ms_.store(steady_ms(), std::memory_order_relaxed);
     return fn(*store_);
   }
+  // For /readyz, without waiting: when the store is free, whether it answers a read; when
+  // someone is using it (a commit), ready unless that has lasted longer than `busy_limit_ms`.
+  Result<void> store_ready(int64_t busy_limit_ms = 5000);
 
   Auth* auth() const { return auth_; }
   Metrics* metrics() const { return metrics_; }
@@ -133,7 +145,9 @@ class App {
 
   std::shared_ptr<const Snapshot> snapshot_;  // atomic_load/atomic_store only
   std::mutex write_mutex_;                    // one writer at a time
+  static int64_t steady_ms();
   std::mutex store_mutex_;
+  std::atomic<int64_t> store_since_ms_{0};  // steady_ms() when with_store() took it, 0: free
   std::unique_ptr<store::Store> store_;
 };
 

@@ -234,32 +234,50 @@ Result<void> AuthImpl::audit_locked(std::string_view action, std::string_view ac
 
 // ---- sign-in ------------------------------------------------------------------------------
 
+BackOffRule unknown_name_rule(const AuthOptions& options) {
+  return {options.failures_before_lockout, kLockBaseMs, kLockMaxMs, 0, 10'000};
+}
+
 Result<SignedIn> AuthImpl::sign_in(std::string_view name, std::string_view password,
-                                   std::string_view remote) {
+                                   std::string_view remote, int64_t* retry_at_ms) {
   if (!sodium_ready()) return sodium_failed();
   // What a failed attempt records of the name tried: bounded, as it is anyone's input.
   const std::string tried(name.substr(0, kMaxUserName));
   const std::string target = "user/" + tried;
+  const std::string address = client_key(remote);
+  auto refuse = [&](int64_t until, std::string message) -> Error {
+    if (retry_at_ms) *retry_at_ms = until;
+    return make_error(ErrorCode::kConflict, std::move(message));
+  };
 
   std::optional<store::User> user;
   {
     std::lock_guard lock(mu_);
     if (auto r = refresh_locked(clock_.now_ms()); !r) return r.error();
+    const int64_t now = clock_.now_ms();
+    // Not audited one by one: the address's failure that started the back-off was, and an
+    // attacker could otherwise make every refusal cost a write.
+    if (const int64_t until = by_address_.refused_until(address, now)) {
+      return refuse(until, "too many failed sign-ins from this address; try again after " +
+                               format_utc(until));
+    }
     if (valid_user_name(name)) {
       Result<std::optional<store::User>> found = accounts_->user(name);
       if (!found) return found.error();
       user = std::move(*found);
     }
-    const int64_t now = clock_.now_ms();
-    if (user && user->locked_until_ms > now) {
-      const std::string until = format_utc(user->locked_until_ms);
+    // A name that is no account backs off like one, so the answer does not tell them apart.
+    const int64_t locked_until =
+        user ? user->locked_until_ms : unknown_names_.refused_until(tried, now);
+    if (locked_until > now) {
+      const std::string until = format_utc(locked_until);
       if (auto r = audit_locked("sign_in_failed", tried, remote, target, "", "",
                                 "locked out until " + until);
           !r) {
         return r.error();
       }
-      return make_error(ErrorCode::kConflict,
-                        "too many failed sign-ins for '" + tried + "'; try again after " + until);
+      return refuse(locked_until,
+                    "too many failed sign-ins for '" + tried + "'; try again after " + until);
     }
   }
 
@@ -270,9 +288,21 @@ Result<SignedIn> AuthImpl::sign_in(std::string_view name, std::string_view passw
 
   std::lock_guard lock(mu_);
   const int64_t now = clock_.now_ms();
+  // Every failure below counts for the address; what it adds to the audit entry's detail.
+  auto count_address = [&]() -> std::string {
+    const BackOff::Counted c = by_address_.failure(address, now);
+    if (c.refused_until == 0) return "";
+    return "; " + std::to_string(c.failures) + " failures from " + address +
+           ", its sign-ins refused until " + format_utc(c.refused_until);
+  };
   if (!user) {
-    if (auto r = audit_locked("sign_in_failed", tried, remote, target, "", "", "no such user");
-        !r) {
+    std::string detail = "no such user";
+    if (const BackOff::Counted c = unknown_names_.failure(tried, now); c.refused_until != 0) {
+      detail += "; " + std::to_string(c.failures) + " failures in a row, locked until " +
+                format_utc(c.refused_until);
+    }
+    detail += count_address();
+    if (auto r = audit_locked("sign_in_failed", tried, remote, target, "", "", detail); !r) {
       return r.error();
     }
     return invalid_credentials(kWrongCredentials);
@@ -285,6 +315,7 @@ Result<SignedIn> AuthImpl::sign_in(std::string_view name, std::string_view passw
 
   if (!match || u.disabled) {
     std::string detail = u.disabled ? "the account is disabled" : "wrong password";
+    detail += count_address();
     if (!match) {
       ++u.failed_signins;
       if (u.failed_signins >= options_.failures_before_lockout) {

@@ -75,9 +75,15 @@ class Auth {
 
   // Checks the password (constant work whether or not the user exists). Wrong password, unknown
   // or disabled user → kInvalidInput "wrong user name or password"; locked out → kConflict
-  // saying when to try again. Audited either way with `remote`.
+  // saying when to try again (then *retry_at_ms, if given, is that time). Audited either way
+  // with `remote`, except a refusal for the client address's back-off (that address's failure
+  // which started it is). Back-off, before any password is checked:
+  // - an account: AuthOptions::failures_before_lockout failures in a row lock it (in the store)
+  //   for 1 min, doubling with each further failure up to 1 h;
+  // - a name that is no account: the same, in memory (unknown_name_rule()), with the same answer;
+  // - a client address (IPv4, or IPv6 /64): kAddressRule (auth_impl.hpp).
   virtual Result<SignedIn> sign_in(std::string_view user, std::string_view password,
-                                   std::string_view remote) = 0;
+                                   std::string_view remote, int64_t* retry_at_ms = nullptr) = 0;
   virtual void sign_out(std::string_view session_id, std::string_view remote) = 0;
 
   // From the Authorization: Bearer <token> header or the session cookie. nullopt: anonymous

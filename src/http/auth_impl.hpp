@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "http/auth.hpp"
+#include "http/signin_throttle.hpp"
 
 namespace ebcm::http::auth_detail {
 
@@ -30,6 +31,12 @@ inline constexpr size_t kMaxTokenName = 200;
 inline constexpr int64_t kLockBaseMs = 60'000;
 inline constexpr int64_t kLockMaxMs = 3'600'000;
 inline constexpr const char* kWrongCredentials = "wrong user name or password";
+// Failed sign-ins from one client address: from the 20th within 15 minutes of each other, its
+// sign-ins are refused for 1 s, doubling with each further failure up to 5 min (an office
+// behind one NAT address mistyping now and then never gets there). At most 10,000 addresses
+// and 10,000 unknown names are remembered (about 1 MB each at most).
+inline constexpr BackOffRule kAddressRule{20, 1000, 300'000, 15 * 60'000, 10'000};
+BackOffRule unknown_name_rule(const AuthOptions& options);
 
 // auth.cpp
 bool sodium_ready();  // sodium_init() once per process
@@ -52,7 +59,10 @@ store::ApiToken without_secrets(store::ApiToken t);
 class AuthImpl final : public Auth {
  public:
   AuthImpl(std::shared_ptr<store::Accounts> accounts, const Clock& clock, AuthOptions options)
-      : accounts_(std::move(accounts)), clock_(clock), options_(options) {
+      : accounts_(std::move(accounts)),
+        clock_(clock),
+        options_(options),
+        unknown_names_(unknown_name_rule(options)) {
     std::lock_guard lock(mu_);
     (void)load_locked();  // a failure is tried again (and reported) by the next call
   }
@@ -65,7 +75,7 @@ class AuthImpl final : public Auth {
   AuthImpl& operator=(const AuthImpl&) = delete;
 
   Result<SignedIn> sign_in(std::string_view name, std::string_view password,
-                           std::string_view remote) override;
+                           std::string_view remote, int64_t* retry_at_ms) override;
   void sign_out(std::string_view session_id, std::string_view remote) override;
   Result<std::optional<Principal>> authenticate(const Request& request) override;
 
@@ -141,6 +151,8 @@ class AuthImpl final : public Auth {
   std::unordered_map<int64_t, CachedUser> users_;            // by user id
   std::unordered_map<std::string, CachedSession> sessions_;  // by hash of the session id
   std::unordered_map<std::string, CachedToken> tokens_;      // by hash; unrevoked ones only
+  BackOff by_address_{kAddressRule};                         // by client_key(remote)
+  BackOff unknown_names_;                                    // names tried that are no account
 };
 
 }  // namespace ebcm::http::auth_detail

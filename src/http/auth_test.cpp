@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <set>
 
+#include "http/signin_throttle.hpp"
 #include "store/accounts.hpp"
 
 namespace ebcm::http {
@@ -188,6 +189,100 @@ TEST_F(AuthTest, LockOutBacksOffAndASuccessResets) {
   EXPECT_EQ((*accounts_->user("bob"))->failed_signins, 0);
   fail();  // counting starts again: not locked
   sign_in_ok();
+}
+
+// Finding 5 of issue 8: names that are no account were never locked, which told them apart and
+// let anyone guess without end. Now they back off exactly like an account.
+TEST_F(AuthTest, UnknownNamesBackOffLikeAccounts) {
+  for (const char* name : {"bob", "nobody"}) {
+    for (int i = 0; i < 3; ++i) {
+      Result<SignedIn> r = auth_->sign_in(name, "not the password", "10.0.0.1:1");
+      ASSERT_FALSE(r);
+      EXPECT_EQ(r.error().message, "wrong user name or password");
+    }
+  }
+  const int64_t until = clock_.now_ms() + 60'000;
+  for (const std::string name : {"bob", "nobody"}) {
+    int64_t retry_at = 0;
+    Result<SignedIn> r = auth_->sign_in(name, kPassword, "10.0.0.1:1", &retry_at);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kConflict);
+    EXPECT_EQ(r.error().message,
+              "too many failed sign-ins for '" + name + "'; try again after " + format_utc(until));
+    EXPECT_EQ(retry_at, until);
+  }
+  EXPECT_NE(audit_all().back().detail.find("locked out until"), std::string::npos);
+  clock_.advance(seconds(61));
+  EXPECT_EQ(auth_->sign_in("nobody", "x", "10.0.0.1:1").error().code, ErrorCode::kInvalidInput);
+  // The fourth failure in a row: two minutes, as for an account.
+  int64_t retry_at = 0;
+  EXPECT_FALSE(auth_->sign_in("nobody", "x", "10.0.0.1:1", &retry_at));
+  EXPECT_EQ(retry_at, clock_.now_ms() + 120'000);
+}
+
+// Finding 5 of issue 8: one address guessing many names (each too few times to lock it) is
+// refused before any password is checked, and says when to try again; other addresses are not.
+TEST_F(AuthTest, AnAddressThatKeepsFailingBacksOffBeforeAnyHashing) {
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(auth_->sign_in("guess" + std::to_string(i), "x", "10.0.0.9:" + std::to_string(i))
+                  .error()
+                  .code,
+              ErrorCode::kInvalidInput);
+  }
+  EXPECT_NE(audit_all().back().detail.find("20 failures from 10.0.0.9"), std::string::npos)
+      << audit_all().back().detail;
+  const size_t audited = audit_all().size();
+  int64_t retry_at = 0;
+  Result<SignedIn> refused = auth_->sign_in("bob", kPassword, "10.0.0.9:7000", &retry_at);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(refused.error().message,
+            "too many failed sign-ins from this address; try again after " +
+                format_utc(clock_.now_ms() + 1000));
+  EXPECT_EQ(retry_at, clock_.now_ms() + 1000);
+  EXPECT_EQ(audit_all().size(), audited);  // refusals cost no write
+  EXPECT_TRUE(auth_->sign_in("bob", kPassword, "10.0.0.10:7000"));
+
+  clock_.advance(seconds(1));
+  EXPECT_FALSE(auth_->sign_in("guess", "x", "10.0.0.9:1", &retry_at));  // the 21st: two seconds
+  EXPECT_EQ(auth_->sign_in("bob", kPassword, "10.0.0.9:1", &retry_at).error().code,
+            ErrorCode::kConflict);
+  EXPECT_EQ(retry_at, clock_.now_ms() + 2000);
+  clock_.advance(seconds(2));
+  EXPECT_TRUE(auth_->sign_in("bob", kPassword, "10.0.0.9:1"));
+  // Forgotten after 15 minutes without a failure.
+  clock_.advance(minutes(16));
+  EXPECT_FALSE(auth_->sign_in("guess", "x", "10.0.0.9:1"));
+  EXPECT_TRUE(auth_->sign_in("bob", kPassword, "10.0.0.9:1"));
+}
+
+TEST(BackOff, MemoryIsBoundedAndRefusedKeysAreKeptLongest) {
+  BackOff b({/*threshold=*/2, /*base_ms=*/1000, /*max_ms=*/4000, /*forget_ms=*/0,
+             /*capacity=*/3});
+  b.failure("a", 0);
+  EXPECT_EQ(b.failure("a", 1).refused_until, 1001);  // refused
+  b.failure("b", 2);
+  b.failure("c", 3);
+  b.failure("d", 4);  // full: the oldest not refused ("b") goes
+  EXPECT_EQ(b.size(), 3u);
+  EXPECT_EQ(b.refused_until("a", 5), 1001);
+  EXPECT_EQ(b.failure("c", 6).failures, 2);
+  EXPECT_EQ(b.failure("b", 7).failures, 1);  // forgotten
+  for (int i = 0; i < 10'000; ++i) b.failure("k" + std::to_string(i), 10 + i);
+  EXPECT_EQ(b.size(), 3u);
+  EXPECT_EQ(b.failure("z", 20'000).refused_until, 0);
+  EXPECT_EQ(b.failure("z", 20'001).refused_until, 21'001);
+  EXPECT_EQ(b.failure("z", 20'002).refused_until, 22'002);
+  EXPECT_EQ(b.failure("z", 20'003).refused_until, 24'003);  // at most max_ms
+  EXPECT_EQ(b.failure("z", 20'004).refused_until, 24'004);
+}
+
+TEST(BackOff, ClientKeyIsTheAddressOrTheIpv6Slash64) {
+  EXPECT_EQ(client_key("10.0.0.7:5000"), "10.0.0.7");
+  EXPECT_EQ(client_key("[2001:db8:1:2:3:4:5:6]:443"), "2001:db8:1:2::/64");
+  EXPECT_EQ(client_key("[2001:db8:1:2::9]:1"), "2001:db8:1:2::/64");
+  EXPECT_EQ(client_key("[::ffff:10.0.0.7]:80"), "10.0.0.7");
+  EXPECT_EQ(client_key("?"), "?");
 }
 
 TEST_F(AuthTest, SessionsExpireWhenIdleAndAfterTheirLifetime) {

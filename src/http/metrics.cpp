@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <mutex>
+#include <utility>
 
 namespace ebcm::http {
 namespace {
@@ -53,6 +54,19 @@ void append_number(std::string& out, double v) {
 }
 
 void append_uint(std::string& out, uint64_t v) { out += std::to_string(v); }
+
+// The # HELP of the gauges set from outside (set_gauge); any other gets a generic one, so that
+// every family has its HELP.
+std::string_view gauge_help(std::string_view name) {
+  static constexpr std::pair<std::string_view, std::string_view> kHelp[] = {
+      {"ebcm_http_open_connections", "HTTP connections open now."},
+      {"ebcm_model_revision", "The revision of the model being served (0: the store is empty)."},
+      {"ebcm_model_entities", "Entities in the model being served."},
+  };
+  for (const auto& [n, help] : kHelp)
+    if (n == name) return help;
+  return "A gauge of ebcm.";
+}
 
 bool valid_metric_name(std::string_view name) {
   if (name.empty()) return false;
@@ -259,6 +273,11 @@ std::string Metrics::render() const {
   out += '\n';
 
   for (const auto& [name, value] : gauges_) {
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    out += gauge_help(name);
+    out += '\n';
     out += "# TYPE ";
     out += name;
     out += " gauge\n";

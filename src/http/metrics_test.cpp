@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -91,6 +93,38 @@ TEST(MetricsTest, EveryLineIsACommentOrASample) {
     std::strtod(value.c_str(), &end);
     EXPECT_TRUE(*end == '\0' || value == "+Inf") << l;
   }
+}
+
+// Issue 8, finding 10: the gauges had # TYPE but no # HELP.
+TEST(MetricsTest, EveryFamilyHasHelpAndType) {
+  Metrics m;
+  m.observe_request("GET", "/x", 200, 0.01);
+  m.observe_store("commit", 0.01);
+  m.set_gauge("ebcm_model_revision", 3);
+  m.set_gauge("ebcm_http_open_connections", 1);
+  m.set_gauge("some_new_gauge", 1);
+  std::set<std::string> help, type, samples;
+  std::istringstream in(m.render());
+  for (std::string l; std::getline(in, l);) {
+    if (l.rfind("# HELP ", 0) == 0) {
+      help.insert(l.substr(7, l.find(' ', 7) - 7));
+    } else if (l.rfind("# TYPE ", 0) == 0) {
+      type.insert(l.substr(7, l.find(' ', 7) - 7));
+    } else {
+      std::string name = l.substr(0, l.find_first_of("{ "));
+      for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+        if (name.ends_with(suffix) && help.count(name.substr(0, name.size() - strlen(suffix))))
+          name.resize(name.size() - strlen(suffix));
+      }
+      samples.insert(name);
+    }
+  }
+  for (const auto& family : samples) {
+    EXPECT_TRUE(help.count(family)) << family;
+    EXPECT_TRUE(type.count(family)) << family;
+  }
+  EXPECT_TRUE(samples.count("some_new_gauge"));
+  EXPECT_EQ(help, type);
 }
 
 TEST(MetricsTest, ConcurrentObservationsAreAllCounted) {

@@ -172,6 +172,11 @@ class ServerImpl final : public Server {
   Response call_handler(Request& request);
   // call_handler on the worker pool, unless options().inline_if says to answer it here.
   asio::awaitable<Response> answer(Request& request);
+  asio::awaitable<Response> call_on(asio::any_io_executor executor, Request& request);
+  int isolated_count() const {
+    return options_.isolated_threads > 0 ? options_.isolated_threads
+                                         : std::max(1, threads_count_ / 2);
+  }
   void record(std::string_view method, std::string_view target, std::string_view id, int status,
               size_t bytes, Clock::time_point start, std::string_view remote,
               std::string_view route, std::string_view note);
@@ -214,10 +219,17 @@ class ServerImpl final : public Server {
   void release() {
     asio::post(strand_, [this] {
       for (auto& g : guards_) g.reset();
+      if (isolated_guard_) isolated_guard_->reset();
     });
   }
   std::optional<asio::thread_pool> workers_;  // handlers not run inline; set by launch()
-  std::optional<asio::ssl::context> ssl_;     // set by listen() when TLS is configured
+  // Requests options_.isolate_if accepts, on threads of their own (launch()); isolated_in_
+  // counts those running or waiting, never above isolated_threads + isolated_queue.
+  std::optional<asio::io_context> isolated_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> isolated_guard_;
+  std::vector<std::thread> isolated_threads_;
+  std::atomic<int> isolated_in_{0};
+  std::optional<asio::ssl::context> ssl_;  // set by listen() when TLS is configured
   // The acceptor, the signals and the shutdown timer are used on strand_ only.
   asio::strand<asio::io_context::executor_type> strand_;
   tcp::acceptor acceptor_;
@@ -612,6 +624,12 @@ void ServerImpl::launch() {
   threads_.emplace_back([this] { ioc_.run(); });
   for (auto& p : pool_) threads_.emplace_back([ctx = p.get()] { ctx->run(); });
   if (options_.inline_if) workers_.emplace(static_cast<size_t>(threads_count_));
+  if (options_.isolate_if) {
+    isolated_.emplace(1);
+    isolated_guard_.emplace(asio::make_work_guard(*isolated_));
+    for (int i = 0; i < isolated_count(); ++i)
+      isolated_threads_.emplace_back([this] { isolated_->run(); });
+  }
 }
 
 asio::awaitable<void> ServerImpl::accept_loop() {
@@ -723,11 +741,33 @@ void ServerImpl::remove(ConnectionBase* connection) {
 }
 
 asio::awaitable<Response> ServerImpl::answer(Request& request) {
+  if (isolated_ && options_.isolate_if(request)) {
+    const int limit = isolated_count() + std::max(0, options_.isolated_queue);
+    if (isolated_in_.fetch_add(1) >= limit) {
+      isolated_in_.fetch_sub(1);
+      Response busy = error_response(429, "too_many_requests",
+                                     "Too many of these requests are in progress; try again "
+                                     "in a second.");
+      busy.set("Retry-After", "1");
+      busy.route = "(isolated pool full)";
+      busy.log_note = "isolated pool full";
+      co_return busy;
+    }
+    struct Leave {
+      std::atomic<int>& in;
+      ~Leave() { in.fetch_sub(1); }
+    } leave{isolated_in_};
+    co_return co_await call_on(isolated_->get_executor(), request);
+  }
   if (!workers_ || (options_.inline_if && options_.inline_if(request))) {
     co_return call_handler(request);
   }
+  co_return co_await call_on(workers_->get_executor(), request);
+}
+
+asio::awaitable<Response> ServerImpl::call_on(asio::any_io_executor executor, Request& request) {
   co_return co_await asio::co_spawn(
-      workers_->get_executor(),
+      executor,
       [this, &request]() -> asio::awaitable<Response> { co_return call_handler(request); },
       asio::use_awaitable);
 }
@@ -842,6 +882,7 @@ void ServerImpl::on_timer() {
   } else {
     ioc_.stop();
     for (auto& p : pool_) p->stop();
+    if (isolated_) isolated_->stop();
   }
 }
 
@@ -850,6 +891,8 @@ void ServerImpl::wait() {
   for (auto& t : threads_)
     if (t.joinable()) t.join();
   if (workers_) workers_->join();
+  for (auto& t : isolated_threads_)
+    if (t.joinable()) t.join();
   if (!threads_.empty()) {
     threads_.clear();
     log_event(Level::kInfo, "http_stopped", {{"address", address_}});

@@ -48,6 +48,16 @@ struct ServerOptions {
   // unknown route, no credentials, a role without access — or nothing, having set
   // `body_limit` to what the route takes. A body over it is answered 413 unread.
   std::function<std::optional<Response>(const Request& head, size_t& body_limit)> on_head;
+  // When set, the requests it accepts (sign-ins: argon2id takes a tenth of a second or more by
+  // design) run on a pool of their own: `isolated_threads` threads (0: half the cores, at least
+  // one, so they can never take every core), with at most `isolated_queue` more waiting. A
+  // request beyond that is answered at once with 429 and Retry-After: 1, never queued. So they
+  // never hold up the workers (writes, analyses) nor the I/O threads (health, the status page),
+  // whatever arrives. (Not at a lower CPU priority: these handlers take locks that writes take
+  // too, and a starved holder would make the writes wait.)
+  std::function<bool(const Request&)> isolate_if;
+  int isolated_threads = 0;
+  int isolated_queue = 8;
 };
 
 using Handler = std::function<Response(Request&)>;

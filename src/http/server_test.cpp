@@ -381,6 +381,57 @@ TEST(ServerTest, SlowHandlersRunOnWorkersAndDoNotStallTheIoThread) {
   server->wait();
 }
 
+// Finding 5 of issue 8: sign-ins (argon2id) ran on the workers that serve writes. Isolated ones
+// get their own bounded pool: a flood of them fills it and the rest are answered 429 at once,
+// while a request for the workers and one answered inline both go through at once.
+TEST(ServerTest, IsolatedRequestsHaveABoundedPoolAndNeverHoldUpWorkers) {
+  ServerOptions o = test_options();
+  o.threads = 1;
+  o.inline_if = [](const Request& r) { return r.path == "/fast"; };
+  o.isolate_if = [](const Request& r) { return r.path == "/slow"; };
+  o.isolated_threads = 1;
+  o.isolated_queue = 1;
+  std::atomic<int> started{0};
+  auto server = start(o, [&](Request& req) {
+    if (req.path == "/slow") {
+      ++started;
+      std::this_thread::sleep_for(1500ms);
+    }
+    return echo(req);
+  });
+  ASSERT_TRUE(server);
+  Client first(server->port()), second(server->port()), third(server->port());
+  first.send(get("/slow"));
+  while (started == 0) std::this_thread::sleep_for(5ms);
+  second.send(get("/slow"));  // waits in the queue
+  std::this_thread::sleep_for(50ms);
+  auto t0 = std::chrono::steady_clock::now();
+  third.send(get("/slow"));  // beyond the queue: refused at once
+  Reply refused = third.read();
+  ASSERT_TRUE(refused.ok);
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_EQ(refused.headers["retry-after"], "1");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 500ms);
+
+  Client worker(server->port()), fast(server->port());
+  t0 = std::chrono::steady_clock::now();
+  worker.send(get("/write"));
+  fast.send(get("/fast"));
+  Reply w = worker.read(), f = fast.read();
+  ASSERT_TRUE(w.ok);
+  ASSERT_TRUE(f.ok);
+  EXPECT_EQ(w.body, "GET /write");
+  EXPECT_EQ(f.body, "GET /fast");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 500ms);
+
+  Reply a = first.read(), b = second.read();
+  EXPECT_EQ(a.status, 200);
+  EXPECT_EQ(b.status, 200);
+  EXPECT_EQ(started, 2);
+  server->stop();
+  server->wait();
+}
+
 TEST(ServerTest, GraceEndsWithAForcedClose) {
   ServerOptions o = test_options();
   o.shutdown_grace = 1s;
