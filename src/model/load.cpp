@@ -1,7 +1,10 @@
 #include "model/load.hpp"
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/mark.h>
+#include <yaml-cpp/parser.h>
 
 #include <algorithm>
 #include <array>
@@ -16,8 +19,9 @@
 #include <sstream>
 #include <thread>
 #include <type_traits>
-#include <unordered_set>
+#include <unordered_map>
 
+#include "core/utf8.hpp"
 #include "model/codec.hpp"
 #include "model/json_locate.hpp"
 #include "model/json_scan.hpp"
@@ -46,56 +50,254 @@ Pos pos_at(std::string_view text, size_t offset) {
   return p;
 }
 
-json::value yaml_to_json(const YAML::Node& n, Diagnostics& diags, const std::string& file) {
-  switch (n.Type()) {
-    case YAML::NodeType::Scalar:
-      return json::string(n.Scalar());
-    case YAML::NodeType::Sequence: {
-      json::array a;
-      a.reserve(n.size());
-      for (const auto& item : n) a.push_back(yaml_to_json(item, diags, file));
-      return a;
-    }
-    case YAML::NodeType::Map: {
-      json::object o;
-      for (const auto& kv : n) {
-        const auto& key = kv.first;
-        const auto mark = key.Mark();
-        if (!key.IsScalar()) {
-          diags.error(file, mark.line + 1, mark.column + 1, "", "a key must be plain text");
-          continue;
-        }
-        if (o.contains(key.Scalar())) {
-          diags.error(file, mark.line + 1, mark.column + 1, "",
-                      fmt::format("key '{}' is given twice in the same mapping", key.Scalar()),
-                      "remove or rename one of them");
-          continue;
-        }
-        o.emplace(key.Scalar(), yaml_to_json(kv.second, diags, file));
-      }
-      return o;
-    }
-    default:
-      return nullptr;
-  }
+// Limits on what a YAML text may build. A model nests about six levels deep; aliases may
+// repeat values, but only so far: a kilobyte of nested aliases ("billion laughs") would
+// otherwise expand to gigabytes, and an alias inside the value it names to no end. Without
+// aliases a text builds at most about one value per byte, so the budget leaves aliases room
+// while memory stays a small multiple of the text.
+constexpr size_t kMaxNesting = 64;
+constexpr uint64_t kValuesPerByte = 4;
+constexpr uint64_t kMinValues = 100'000;
+constexpr uint64_t kBytesPerValue = 64;  // a long text counts as one value per 64 bytes
+
+Pos pos_of(const YAML::Mark& mark) {
+  return Pos{static_cast<uint32_t>(mark.line + 1), static_cast<uint32_t>(mark.column + 1)};
 }
 
-// Second pass: the values are in place now, so their addresses are stable.
-void record_positions(const YAML::Node& y, const json::value& j, detail::PosMap& map) {
-  const auto mark = y.Mark();
-  map.set(&j, Pos{static_cast<uint32_t>(mark.line + 1), static_cast<uint32_t>(mark.column + 1)});
-  if (y.IsSequence() && j.is_array()) {
-    const auto& a = j.get_array();
-    for (size_t i = 0; i < y.size() && i < a.size(); ++i) record_positions(y[i], a[i], map);
-  } else if (y.IsMap() && j.is_object()) {
-    std::unordered_set<std::string> seen;
-    for (const auto& kv : y) {
-      if (!kv.first.IsScalar() || !seen.insert(kv.first.Scalar()).second) continue;
-      if (const auto* v = j.get_object().if_contains(kv.first.Scalar())) {
-        record_positions(kv.second, *v, map);
+// Builds the JSON value of a YAML document straight from the parser's events, without a
+// YAML::Node graph in between: an alias is copied from the value its anchor named, so every
+// copy is counted against the budget and named by the alias's own place, and nothing here
+// recurses deeper than kMaxNesting. The first problem that makes the value unusable (too
+// deep, too many values) stops the building; the parser's later events are ignored.
+//
+// Positions: a container's children are at their final addresses once it ends (moving the
+// container into its parent moves its buffer, not the children), so their positions are
+// recorded then.
+class JsonBuilder final : public YAML::EventHandler {
+ public:
+  JsonBuilder(Diagnostics& diags, const std::string& file, size_t text_bytes,
+              detail::PosMap& positions)
+      : diags_(diags),
+        file_(file),
+        budget_(std::max<uint64_t>(kMinValues, kValuesPerByte * text_bytes)),
+        positions_(positions) {}
+
+  // The value of the first document, once it has ended; empty when it was unusable.
+  const json::value* root() const { return failed_ || !root_ ? nullptr : &*root_; }
+  bool failed() const { return failed_; }
+  // After the first document: a second one's events are only noted.
+  void end_first_document() { first_done_ = true; }
+  std::optional<YAML::Mark> second_document() const { return second_; }
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (first_done_ && !second_) second_ = mark;
+  }
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (skipping() || !charge(1, mark)) return;
+    deliver(nullptr, pos_of(mark), anchor, 1, 0);
+  }
+
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                const std::string& value) override {
+    const uint64_t cost = 1 + value.size() / kBytesPerValue;
+    if (skipping() || !charge(cost, mark)) return;
+    // The text itself was checked before parsing (check_utf8); an escape such as "\uD800"
+    // can still make bytes that are not UTF-8.
+    if (!is_valid_utf8(value)) {
+      diags_.error(file_, mark.line + 1, mark.column + 1, "",
+                   "the text holds an escape that is not a Unicode character",
+                   "write the character itself, or the escape of a real character");
+      deliver(json::string(repair_utf8(value)), pos_of(mark), anchor, cost, 0);
+      return;
+    }
+    deliver(json::string(value), pos_of(mark), anchor, cost, 0);
+  }
+
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (skipping()) return;
+    auto it = anchors_.find(anchor);
+    if (it == anchors_.end()) {  // named by a value that has not ended: it would hold itself
+      fail(mark, "the alias is inside the value its anchor names, so it would never end",
+           "write the value out instead of the alias");
+      return;
+    }
+    const Anchored& a = it->second;
+    if (stack_.size() + a.height > kMaxNesting) {
+      fail(mark,
+           fmt::format("with its aliases the value nests more than {} levels deep", kMaxNesting),
+           "write the values out or use fewer aliases");
+      return;
+    }
+    if (!charge(a.cost, mark)) return;
+    json::value copy = a.value;
+    copy_positions(a.value, copy);
+    deliver(std::move(copy), pos_of(mark), YAML::NullAnchor, a.cost, a.height);
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(mark, anchor, json::array());
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(mark, anchor, json::object());
+  }
+  void OnMapEnd() override { close(); }
+
+ private:
+  struct Frame {
+    json::value value;           // an array or an object
+    std::vector<Pos> positions;  // of its children, in order
+    Pos pos;
+    YAML::anchor_t anchor = YAML::NullAnchor;
+    uint64_t cost = 1;
+    size_t height = 1;
+    // Mappings: the key waiting for its value; a refused key's value is dropped.
+    bool has_key = false;
+    bool drop_value = false;
+    std::string key;
+  };
+  struct Anchored {
+    json::value value;
+    uint64_t cost;
+    size_t height;
+  };
+
+  bool skipping() const { return failed_ || first_done_; }
+
+  void fail(const YAML::Mark& mark, std::string message, std::string hint) {
+    diags_.error(file_, mark.line + 1, mark.column + 1, "", std::move(message), std::move(hint));
+    failed_ = true;
+    stack_.clear();
+    anchors_.clear();
+  }
+
+  bool charge(uint64_t cost, const YAML::Mark& mark) {
+    used_ += cost;
+    if (used_ <= budget_) return true;
+    fail(mark, fmt::format("aliases expand the file to more than {} values", budget_),
+         "write the values out or use fewer aliases");
+    return false;
+  }
+
+  void open(const YAML::Mark& mark, YAML::anchor_t anchor, json::value container) {
+    if (skipping()) return;
+    if (stack_.size() >= kMaxNesting) {
+      fail(mark, fmt::format("the value nests more than {} levels deep", kMaxNesting),
+           "a model nests only a few levels; look for unclosed brackets");
+      return;
+    }
+    if (!charge(1, mark)) return;
+    stack_.push_back(Frame{std::move(container), {}, pos_of(mark), anchor});
+  }
+
+  void close() {
+    if (skipping() || stack_.empty()) return;
+    Frame f = std::move(stack_.back());
+    stack_.pop_back();
+    if (f.value.is_array()) {
+      const auto& a = f.value.get_array();
+      for (size_t i = 0; i < a.size(); ++i) positions_.set(&a[i], f.positions[i]);
+    } else {
+      size_t i = 0;
+      for (const auto& kv : f.value.get_object()) positions_.set(&kv.value(), f.positions[i++]);
+    }
+    deliver(std::move(f.value), f.pos, f.anchor, f.cost, f.height);
+  }
+
+  // Gives `to` (a fresh copy of `from`) the positions of `from`'s children, all the way down.
+  void copy_positions(const json::value& from, const json::value& to) {
+    if (from.is_array()) {
+      const auto& a = from.get_array();
+      const auto& b = to.get_array();
+      for (size_t i = 0; i < a.size(); ++i) {
+        positions_.set(&b[i], positions_.get(a[i]));
+        copy_positions(a[i], b[i]);
+      }
+    } else if (from.is_object()) {
+      auto b = to.get_object().begin();
+      for (const auto& kv : from.get_object()) {
+        positions_.set(&b->value(), positions_.get(kv.value()));
+        copy_positions(kv.value(), b->value());
+        ++b;
       }
     }
   }
+
+  // A finished value goes to the container it is in, or becomes the document.
+  void deliver(json::value v, Pos pos, YAML::anchor_t anchor, uint64_t cost, size_t height) {
+    if (anchor != YAML::NullAnchor) {
+      Anchored& a = anchors_[anchor];
+      a = Anchored{v, cost, height};
+      copy_positions(v, a.value);
+    }
+    if (stack_.empty()) {
+      root_.emplace(std::move(v));
+      positions_.set(&*root_, pos);
+      return;
+    }
+    Frame& f = stack_.back();
+    f.cost += cost;
+    f.height = std::max(f.height, height + 1);
+    if (f.value.is_array()) {
+      f.value.get_array().push_back(std::move(v));
+      f.positions.push_back(pos);
+      return;
+    }
+    auto& o = f.value.get_object();
+    if (!f.has_key) {
+      f.has_key = true;
+      f.drop_value = true;
+      if (!v.is_string()) {
+        diags_.error(file_, pos.line, pos.col, "", "a key must be plain text");
+      } else if (o.contains(v.get_string())) {
+        diags_.error(file_, pos.line, pos.col, "",
+                     fmt::format("key '{}' is given twice in the same mapping",
+                                 std::string_view(v.get_string())),
+                     "remove or rename one of them");
+      } else {
+        f.key = v.get_string();
+        f.drop_value = false;
+      }
+      return;
+    }
+    f.has_key = false;
+    if (f.drop_value) return;
+    o.emplace(f.key, std::move(v));
+    f.positions.push_back(pos);
+  }
+
+  Diagnostics& diags_;
+  const std::string& file_;
+  const uint64_t budget_;
+  detail::PosMap& positions_;
+  uint64_t used_ = 0;
+  bool failed_ = false;
+  bool first_done_ = false;
+  std::optional<YAML::Mark> second_;
+  std::vector<Frame> stack_;
+  std::unordered_map<YAML::anchor_t, Anchored> anchors_;
+  std::optional<json::value> root_;
+};
+
+// Where a second document is said to start: the '---' line before its first token when
+// there is one (only blank and comment lines between), else the token itself.
+Pos document_marker(std::string_view text, const YAML::Mark& mark) {
+  std::vector<size_t> starts{0};  // of the lines up to the mark's
+  for (size_t i = 0; i < text.size() && starts.size() <= static_cast<size_t>(mark.line); ++i) {
+    if (text[i] == '\n') starts.push_back(i + 1);
+  }
+  for (size_t l = starts.size(); l-- > 0;) {
+    std::string_view line = text.substr(starts[l], text.find('\n', starts[l]) - starts[l]);
+    if (line.substr(0, 3) == "---") return Pos{static_cast<uint32_t>(l + 1), 1};
+    const size_t first = line.find_first_not_of(" \t\r");
+    const bool blank = first == std::string_view::npos || line[first] == '#';
+    if (!blank && l + 1 != starts.size()) break;
+  }
+  return pos_of(mark);
 }
 
 struct Merge {
@@ -119,24 +321,40 @@ struct Merge {
 };
 
 void read_yaml(std::string_view text, const std::string& name, uint32_t index, Merge& m) {
-  YAML::Node root;
+  detail::PosMap positions;
+  JsonBuilder builder(m.diags, name, text.size(), positions);
+  std::istringstream in{std::string(text)};
+  YAML::Parser parser(in);
+  bool any = false;
   try {
-    root = YAML::Load(std::string(text));
+    any = parser.HandleNextDocument(builder);
+    builder.end_first_document();
+    // A second document was once dropped unseen; a file holds one model, so it is refused.
+    if (any && !builder.failed()) parser.HandleNextDocument(builder);
   } catch (const YAML::Exception& e) {
-    m.diags.error(name, e.mark.line + 1, e.mark.column + 1, "",
-                  fmt::format("not valid YAML: {}", e.msg));
-    return;
+    if (builder.failed()) return;  // already said (the parser's own depth limit comes later)
+    if (!builder.second_document()) {
+      m.diags.error(name, e.mark.line + 1, e.mark.column + 1, "",
+                    fmt::format("not valid YAML: {}", e.msg));
+      if (!any) return;
+    }
   }
-  if (!root.IsDefined() || root.IsNull()) {
+  if (builder.failed()) return;
+  if (auto second = builder.second_document()) {
+    const Pos p = document_marker(text, *second);
+    m.diags.error(name, p.line, p.col, "",
+                  "a model file holds one YAML document; a second one starts here",
+                  "remove the '---' and what follows it, or move it to a file of its own");
+  }
+  const json::value* doc = builder.root();
+  if (any && !doc) return;  // unusable, and said why
+  if (!doc || doc->is_null()) {
     m.diags.error(name, 1, 1, "", "the file is empty", "a model starts with 'ebcm: 1'");
     return;
   }
-  json::value doc = yaml_to_json(root, m.diags, name);
-  detail::PosMap positions;
-  record_positions(root, doc, positions);
   detail::Reader reader(m.diags, name, index, &positions, /*yaml=*/true);
-  auto info = reader.read_document(doc, m.model);
-  const auto* org = doc.is_object() ? doc.get_object().if_contains("organization") : nullptr;
+  auto info = reader.read_document(*doc, m.model);
+  const auto* org = doc->is_object() ? doc->get_object().if_contains("organization") : nullptr;
   m.note(info, name, org ? positions.get(*org) : Pos{});
 }
 
@@ -151,6 +369,11 @@ void read_json_whole(std::string_view text, const std::string& name, uint32_t in
   if (!ec && used == text.size()) parser.finish(ec);
   if (ec || !parser.done()) {
     Pos p = pos_at(text, used);
+    if (ec == json::error::too_deep) {  // Boost.JSON's limit (32 levels) keeps the stack small
+      m.diags.error(name, p.line, p.col, "", "the value nests too deep to be part of a model",
+                    "a model nests only a few levels; look for unclosed brackets");
+      return;
+    }
     m.diags.error(name, p.line, p.col, "", fmt::format("not valid JSON: {}", ec.message()));
     return;
   }
@@ -284,9 +507,49 @@ void read_json(std::string_view text, const std::string& name, uint32_t index, M
 
 bool is_json(const std::string& path) { return fs::path(path).extension() == ".json"; }
 
+// Every text must be UTF-8: a byte that is not would be stored as it is and make the stored
+// revision unreadable (Boost.JSON refuses it). Each line's first bad byte is an error (up to
+// a limit). Returns the text with each bad byte replaced by '_', one byte for one so that
+// every offset and position stays that of the file, for the parsers to report the file's
+// other problems; nullopt when the text is fine.
+std::optional<std::string> check_utf8(std::string_view text, const std::string& name,
+                                      Diagnostics& diags) {
+  constexpr size_t kMaxReported = 20;
+  size_t bad = find_invalid_utf8(text);
+  if (bad == std::string_view::npos) return std::nullopt;
+  std::string fixed(text);
+  size_t reported = 0, lines = 0, at = 0, line_start = 0;
+  uint32_t line = 1, last_line = 0;
+  for (; bad != std::string_view::npos; bad = find_invalid_utf8(text, bad + 1)) {
+    fixed[bad] = '_';
+    for (const char* nl; (nl = static_cast<const char*>(
+                              std::memchr(text.data() + at, '\n', bad - at))) != nullptr;) {
+      at = static_cast<size_t>(nl - text.data()) + 1;
+      line_start = at;
+      ++line;
+    }
+    at = bad;
+    if (line == last_line) continue;
+    last_line = line;
+    ++lines;
+    if (++reported > kMaxReported) continue;
+    diags.error(name, line, static_cast<uint32_t>(bad - line_start + 1), "",
+                fmt::format("invalid UTF-8 byte 0x{:02X}", static_cast<unsigned char>(text[bad])),
+                "save the file as UTF-8");
+  }
+  if (lines > kMaxReported) {
+    diags.error(name, last_line, 1, "",
+                fmt::format("{} more lines hold bytes that are not UTF-8", lines - kMaxReported),
+                "save the file as UTF-8");
+  }
+  return fixed;
+}
+
 void read_one(std::string_view text, Format format, const std::string& name, Merge& m) {
   auto index = static_cast<uint32_t>(m.model.sources.size());
   m.model.sources.push_back(name);
+  const std::optional<std::string> fixed = check_utf8(text, name, m.diags);
+  if (fixed) text = *fixed;
   if (format == Format::kJson) {
     read_json(text, name, index, m);
   } else {

@@ -10,9 +10,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 
+#include "core/utf8.hpp"
 #include "store/order_plan.hpp"
 #include "store/sqlite_store.hpp"
 
@@ -146,6 +148,17 @@ Error duplicate_error(const Entity& e) {
                                                   "; each (kind, id) may appear only once");
 }
 
+Error not_utf8_error(const Entity& e, size_t offset) {
+  char byte[8];
+  std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(e.body[offset]));
+  return make_error(ErrorCode::kInvalidInput,
+                    std::string("the ") + model::to_string(e.kind) +
+                        (e.id.empty() ? std::string() : " '" + e.id + "'") +
+                        " holds text that is not UTF-8 (byte " + byte + " at offset " +
+                        std::to_string(offset) +
+                        " of its body) and would not read back; nothing was stored");
+}
+
 }  // namespace
 
 Result<RevisionInfo> SqliteStore::commit(std::span<const Entity> entities, const CommitRequest& req,
@@ -240,6 +253,20 @@ Result<RevisionInfo> SqliteStore::commit(std::span<const Entity> entities, const
   }
   info.number = head_number + 1;
 
+  // The new rows' ords by key position (0: the row is kept), gathered in a loop of their own
+  // where the random reads overlap instead of stalling one insert each. A body that is not
+  // UTF-8 would never read back (Boost.JSON refuses it), so it is refused before anything is
+  // written; only the rows written are checked.
+  std::vector<int64_t> new_ord(n, 0);
+  for (size_t pos = 0; pos < n; ++pos) {
+    const uint32_t i = keys[pos].index;
+    if (plan.keep[i]) continue;
+    new_ord[pos] = plan.ord[i];
+    if (auto bad = find_invalid_utf8(entities[i].body); bad != std::string_view::npos) {
+      return not_utf8_error(entities[i], bad);
+    }
+  }
+
   Stmt& rev = stmts_.insert_revision;
   rev.bind(1, info.number);
   rev.bind_static(2, info.author);
@@ -260,13 +287,6 @@ Result<RevisionInfo> SqliteStore::commit(std::span<const Entity> entities, const
   };
   for (int64_t rowid : match.removed) {
     if (auto r = close_row(rowid); !r) return r.error();
-  }
-  // The new rows' ords by key position (0: the row is kept), gathered in a loop of their own
-  // where the random reads overlap instead of stalling one insert each.
-  std::vector<int64_t> new_ord(n, 0);
-  for (size_t pos = 0; pos < n; ++pos) {
-    const uint32_t i = keys[pos].index;
-    if (!plan.keep[i]) new_ord[pos] = plan.ord[i];
   }
   Stmt& insert = stmts_.insert_entity;
   for (size_t pos = 0; pos < n; ++pos) {

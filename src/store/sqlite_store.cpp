@@ -9,6 +9,8 @@
 #include <numeric>
 #include <utility>
 
+#include "core/utf8.hpp"
+
 namespace ebcm::store {
 
 using sqlite::Db;
@@ -155,6 +157,14 @@ Result<std::optional<RevisionInfo>> SqliteStore::read_head() {
   return info;
 }
 
+std::string SqliteStore::read_body(std::string_view body, int64_t revision,
+                                   model::EntityKind kind, std::string_view id) {
+  if (is_valid_utf8(body)) return std::string(body);
+  // Bounded: a caller that never asks (a server reading old revisions) must not grow it.
+  if (repairs_.size() < 1000) repairs_.push_back(Repair{revision, kind, std::string(id)});
+  return repair_utf8(body);
+}
+
 Result<std::optional<RevisionInfo>> SqliteStore::head() { return read_head(); }
 
 Result<RevisionInfo> SqliteStore::revision(int64_t number) {
@@ -208,7 +218,8 @@ Result<std::vector<model::Entity>> SqliteStore::entities(int64_t revision,
       stmt.reset();
       return storage_corrupt(db_.path(), "unknown entity kind " + std::to_string(bad));
     }
-    rows.push_back(model::Entity{*kind, std::string(stmt.text(1)), std::string(stmt.text(2))});
+    rows.push_back(model::Entity{*kind, std::string(stmt.text(1)),
+                                 read_body(stmt.text(2), revision, *kind, stmt.text(1))});
     ords.push_back(stmt.int64(3));
     if (progress && rows.size() % kProgressEvery == 0) {
       progress(static_cast<int64_t>(rows.size()), total);
@@ -241,7 +252,10 @@ Result<std::optional<model::Entity>> SqliteStore::entity(int64_t revision, model
   Result<bool> row = stmt.step();
   if (!row) return row.error();
   std::optional<model::Entity> out;
-  if (*row) out = model::Entity{kind, std::string(stmt.text(1)), std::string(stmt.text(2))};
+  if (*row) {
+    out = model::Entity{kind, std::string(stmt.text(1)),
+                        read_body(stmt.text(2), revision, kind, stmt.text(1))};
+  }
   stmt.reset();
   return out;
 }

@@ -25,6 +25,8 @@
 // Thread safety: one SqliteStore per thread (the connection is opened NOMUTEX).
 #pragma once
 
+#include <utility>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -96,6 +98,7 @@ class SqliteStore final : public Store {
                                               const ProgressFn& progress) override;
   Result<std::optional<model::Entity>> entity(int64_t revision, model::EntityKind kind,
                                               std::string_view id) override;
+  std::vector<Repair> take_repairs() override { return std::exchange(repairs_, {}); }
 
  private:
   SqliteStore(sqlite::Db db, sqlite::Statements stmts)
@@ -103,10 +106,14 @@ class SqliteStore final : public Store {
 
   // The newest revision, as the open transaction (if any) sees it.
   Result<std::optional<RevisionInfo>> read_head();
+  // A body as read: repaired, and the repair noted, if it is not UTF-8.
+  std::string read_body(std::string_view body, int64_t revision, model::EntityKind kind,
+                        std::string_view id);
 
   // Declared first so the statements are finalised before the connection closes.
   sqlite::Db db_;
   sqlite::Statements stmts_;
+  std::vector<Repair> repairs_;
 };
 
 }  // namespace ebcm::store

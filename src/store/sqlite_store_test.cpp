@@ -18,15 +18,10 @@ namespace {
 using model::Entity;
 using model::EntityKind;
 using testing_util::ent;
+using testing_util::open_ok;
 using testing_util::services;
 using testing_util::svc;
 using testing_util::TempDb;
-
-std::unique_ptr<Store> open_ok(const TempDb& db) {
-  Result<std::unique_ptr<Store>> store = open_store(db.url());
-  EXPECT_TRUE(store) << store.error().message;
-  return store ? std::move(store).value() : nullptr;
-}
 
 // The file opened beside the store, to look at rows the interface does not show.
 sqlite::Db raw(const TempDb& db) {

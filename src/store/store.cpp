@@ -24,6 +24,13 @@ Error invalid(std::string_view url, std::string_view why) {
 
 }  // namespace
 
+std::string describe(const Repair& r) {
+  return "revision " + std::to_string(r.revision) + ": the stored " + model::to_string(r.kind) +
+         (r.id.empty() ? std::string() : " '" + r.id + "'") +
+         " is not valid UTF-8; read with U+FFFD in place of the bad bytes (import or edit the "
+         "model to store good text)";
+}
+
 Result<StoreUrl> parse_store_url(std::string_view url) {
   if (starts_with_nocase(url, "postgres://") || starts_with_nocase(url, "postgresql://")) {
     return make_error(ErrorCode::kUnsupported,

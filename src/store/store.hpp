@@ -51,6 +51,18 @@ struct CommitRequest {
   std::optional<AuditEntry> audit;
 };
 
+// A stored body that is not UTF-8 (written before ebcm checked, or damaged in the file), read
+// with U+FFFD in place of each bad byte so that the revision still reads back; the next commit
+// of the model then stores good text (docs/model.md, "Damaged revisions").
+struct Repair {
+  int64_t revision = 0;  // the revision being read
+  model::EntityKind kind = model::EntityKind::kOrganization;
+  std::string id;
+};
+// "revision 3: the stored person 'ann' is not valid UTF-8; read with U+FFFD in place of the
+// bad bytes (import or edit the model to store good text)".
+std::string describe(const Repair& r);
+
 // Progress: called now and then with (done, total) during long work; may be empty.
 using ProgressFn = std::function<void(int64_t done, int64_t total)>;
 
@@ -78,6 +90,10 @@ class Store {
   // revision.
   virtual Result<std::optional<model::Entity>> entity(int64_t revision, model::EntityKind kind,
                                                       std::string_view id) = 0;
+  // The bodies entities() and entity() have repaired (see Repair) since the last call, in the
+  // order read; the caller tells the user. A commit refuses a body that is not UTF-8
+  // (kInvalidInput naming the entity), so only old or damaged files hold such bodies.
+  virtual std::vector<Repair> take_repairs() = 0;
 };
 
 // {"revision", "time" (ISO, UTC), "time_ms", "author", "message", "added", "changed",

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/entities.hpp"
+#include "store/store.hpp"
 
 namespace ebcm::store::testing_util {
 
@@ -48,6 +49,13 @@ class TempDb {
   }
   std::string path_;
 };
+
+// The store at `db`, opened and migrated; nullptr (and a failed expectation) if it does not open.
+inline std::unique_ptr<Store> open_ok(const TempDb& db) {
+  Result<std::unique_ptr<Store>> store = open_store(db.url());
+  EXPECT_TRUE(store) << store.error().message;
+  return store ? std::move(store).value() : nullptr;
+}
 
 inline model::Entity ent(model::EntityKind kind, std::string id, std::string body) {
   return model::Entity{kind, std::move(id), std::move(body)};
