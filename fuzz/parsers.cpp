@@ -2,7 +2,8 @@
 // addresses and the "did you mean" matcher — with what each promises checked, not only that
 // it does not crash: a duration read back from its formatting is the same duration; a
 // percentage is 0..100; a valid id obeys [a-z0-9][a-z0-9._-]*, at most 200 characters; the
-// edit distance stops at its limit and is symmetric.
+// edit distance stops at its limit and is symmetric; the UTF-8 scanner agrees with a byte by
+// byte reading of RFC 3629, and repair_utf8's result is valid UTF-8.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -12,6 +13,7 @@
 
 #include "core/duration.hpp"
 #include "core/strings.hpp"
+#include "core/utf8.hpp"
 #include "fuzz/fuzz_util.hpp"
 
 namespace {
@@ -30,6 +32,44 @@ bool id_by_rule(std::string_view s) {
   return true;
 }
 
+// RFC 3629 one byte at a time, the slow and obvious way: the length of the valid sequence at
+// `i`, or 0 if the byte there does not start one.
+size_t utf8_sequence_at(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned c = byte(i);
+  if (c < 0x80) return 1;
+  size_t n;
+  unsigned lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;  // no overlong forms
+    if (c == 0xED) hi = 0x9F;  // no surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (size_t k = 2; k < n; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return n;
+}
+
+size_t first_invalid_utf8(std::string_view s, size_t from) {
+  for (size_t i = from; i < s.size();) {
+    const size_t n = utf8_sequence_at(s, i);
+    if (n == 0) return i;
+    i += n;
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -44,6 +84,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (auto p = parse_percent(text)) check(*p >= 0 && *p <= 100);
   check(is_valid_id(text) == id_by_rule(text));
+  // UTF-8: the fast scanner (32 ASCII bytes at a time) agrees with the obvious one, from the
+  // start and from an offset inside the text; what repair_utf8 returns is valid.
+  check(find_invalid_utf8(text) == first_invalid_utf8(text, 0));
+  const size_t from = size == 0 ? 0 : data[0] % (size + 1);
+  check(find_invalid_utf8(text, from) == first_invalid_utf8(text, from));
+  const std::string repaired = repair_utf8(text);
+  check(is_valid_utf8(repaired));
+  if (is_valid_utf8(text)) check(repaired == text);
   (void)is_e164(text);
   (void)is_email(text);
 
