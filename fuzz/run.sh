@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make fuzz`: builds the fuzz preset, assembles the seed corpora, runs each fuzz target for
 # FUZZ_SECONDS (default 300) one after the other, and fails if any found a crash, naming its
-# reproducer. FUZZ_TARGETS="parsers config" runs only those. See docs/fuzzing.md.
+# reproducer. FUZZ_TARGETS="parsers config" runs only those; FUZZ_FLAGS adds libFuzzer flags
+# (after ours, so they win). See docs/fuzzing.md.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-300}
@@ -41,7 +42,7 @@ for t in $targets; do
   echo "== fuzz $t: ${seconds} s"
   start=$(date +%s)
   "$exe" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -max_len=$max_len \
-    -print_final_stats=1 -artifact_prefix="$crashes/" "${dict[@]}" "${extra[@]}" \
+    -print_final_stats=1 -artifact_prefix="$crashes/" "${dict[@]}" "${extra[@]}" ${FUZZ_FLAGS:-} \
     "$corpus" "$out/seeds/$t" > "$out/fuzz-$t.log" 2>&1
   rc=$?
   grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb)|^#[0-9]+ *DONE' "$out/fuzz-$t.log" | tr '\n' ' '
