@@ -7,6 +7,7 @@
 // State carries over between inputs (an accepted PUT changes the model), so a crash found late
 // in a run may need the run's earlier inputs to happen again; the reproducer alone usually does.
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -16,6 +17,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -129,11 +131,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   timeval tv{kAnswerTimeoutS, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  // Closing first (the write side is shut before the server answers), this side keeps each
+  // connection in TIME_WAIT for a minute: at ~800 inputs a second one source address runs out
+  // of ephemeral ports (connect fails with EADDRNOTAVAIL, which a first run took for a crash).
+  // So the connections come from 127.0.0.2 .. 127.0.1.1, 256 loopback addresses in turn.
+  static uint32_t next_source = 0;
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  from.sin_addr.s_addr = htonl(INADDR_LOOPBACK + 1 + (next_source++ % 256));
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) {
+    die(std::string("bind: ") + std::strerror(errno));
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(world->server->port());
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) die("connect");
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    die(std::string("connect: ") + std::strerror(errno));
+  }
   // The server may answer and close before it has read everything (a bad request line): a
   // failed send is then fine, what matters is that the server survives.
   for (size_t off = 0; off < bytes.size();) {
