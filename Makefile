@@ -2,7 +2,7 @@
 # Everything else is CMake (CMakePresets.json); this file only strings the steps together.
 PRESET ?= default
 
-.PHONY: all deps build run test bench clean
+.PHONY: all deps build run test bench fuzz clean
 all: build
 
 deps:
@@ -25,5 +25,10 @@ bench: build
 	@bench/status_wrk.sh
 	@bench/signin_flood.sh
 
+# libFuzzer targets (clang, ASan + UBSan), FUZZ_SECONDS each; docs/fuzzing.md.
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

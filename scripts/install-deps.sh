@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  g++ cmake ninja-build ccache pkg-config make python3 time
+  g++ clang cmake ninja-build ccache pkg-config make python3 time
   libyaml-cpp-dev libcli11-dev libfmt-dev libspdlog-dev
   libsqlite3-dev sqlite3 libsodium-dev postgresql
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev openssl
