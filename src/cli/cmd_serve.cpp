@@ -110,7 +110,7 @@ void add_serve_command(CLI::App& root, Commands& out) {
            {"idle-timeout", "SECONDS",
             "keep-alive connections idle this long are closed (default 75)"},
            {"max-connections", "N",
-            "open connections beyond this are answered 503 (default 10000)"},
+            "open connections beyond this are answered 503 (default 4096)"},
            {"shutdown-grace", "SECONDS",
             "on SIGTERM/SIGINT, how long requests in flight may finish (default 10)"},
        }) {

@@ -12,6 +12,8 @@ const char* to_string(ErrorCode code) {
       return "conflict";
     case ErrorCode::kForbidden:
       return "forbidden";
+    case ErrorCode::kBusy:
+      return "busy";
     case ErrorCode::kIo:
       return "i/o error";
     case ErrorCode::kStorage:

@@ -17,6 +17,7 @@ enum class ErrorCode {
   kNotFound,      // a named thing does not exist
   kConflict,      // a concurrent change or a stale revision
   kForbidden,     // the caller may not do this (checked again below the HTTP layer)
+  kBusy,          // the store is locked by someone else for now: the same call may succeed later
   kIo,            // a file could not be read or written
   kStorage,       // the store failed (SQL error, corrupt database)
   kUnsupported,   // a valid request this build cannot serve (unknown URL scheme, ...)

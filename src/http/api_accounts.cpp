@@ -60,12 +60,14 @@ Response sign_in(App& app, const Context& ctx) {
   int64_t retry_at_ms = 0;
   auto in = app.auth()->sign_in(*user, *password, ctx.request.remote, &retry_at_ms);
   if (!in) {
-    if (in.error().code == ErrorCode::kConflict) {
+    // Wrong credentials 401, a lock-out 429; anything else is the store's trouble (concealed).
+    if (in.error().code == ErrorCode::kConflict && retry_at_ms != 0) {
       Response r = error_response(429, "locked_out", in.error().message);
       const int64_t wait_ms = std::max<int64_t>(0, retry_at_ms - app.clock().now_ms());
       r.set("Retry-After", std::to_string((wait_ms + 999) / 1000));
       return r;
     }
+    if (in.error().code != ErrorCode::kInvalidInput) return error_response(in.error());
     return error_response(401, "unauthenticated", in.error().message);
   }
   const int64_t max_age = std::max<int64_t>(0, (in->expires_ms - app.clock().now_ms()) / 1000);
@@ -186,6 +188,15 @@ Response create_token(App& app, const Context& ctx) {
   // As on the command line: 90 days unless the caller asks for another time or "never".
   int64_t expires_ms = 0;
   const std::string lifetime = expires->empty() ? std::string(kDefaultTokenLifetime) : *expires;
+  // Over HTTP a token can make a token: so that a stolen one cannot make itself permanent,
+  // only an admin may ask for more than a year, or never.
+  const bool admin = ctx.who->role == store::Role::kAdmin;
+  constexpr int64_t kMaxLifetimeMinutes = 366LL * 24 * 60;
+  if (lifetime == "never" && !admin) {
+    return error_response(403, "forbidden",
+                          "only an admin may make a token that never expires; ask for at most "
+                          "a year (\"expires\": \"365d\")");
+  }
   if (lifetime != "never") {
     auto d = parse_duration(lifetime);
     if (!d || d->minutes <= 0) {
@@ -193,6 +204,12 @@ Response create_token(App& app, const Context& ctx) {
           400, "invalid_input",
           fmt::format("expires '{}': expected a duration such as 30d, 12w or 24h, or never",
                       lifetime));
+    }
+    if (d->minutes > kMaxLifetimeMinutes && !admin) {
+      return error_response(403, "forbidden",
+                            fmt::format("expires '{}': only an admin may make a token that "
+                                        "lives longer than a year",
+                                        lifetime));
     }
     expires_ms = app.clock().now_ms() + d->minutes * 60'000;
   }
@@ -288,7 +305,8 @@ void add_account_routes(App& app, Router& r) {
          Access::kPublic,
          [&app](Context& c) { return sign_in(app, c); },
          {},
-         "sign in with a user name and password: sets the session cookie, returns the CSRF token"});
+         "sign in with a user name and password: sets the session cookie, returns the CSRF token",
+         kSignInBodyLimit});
   r.add({"GET",
          "/api/v1/session",
          Access::kSignedIn,

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/strings.hpp"
+#include "core/utf8.hpp"
 #include "http/api_util.hpp"
 #include "http/log.hpp"
 #include "http/metrics.hpp"
@@ -16,6 +17,17 @@
 
 namespace ebcm::http {
 namespace {
+
+constexpr size_t kMaxMessageBytes = 1000;
+
+// A revision message as anyone may send it (X-Ebcm-Message): UTF-8, no control characters,
+// at most `limit` bytes, so that the history and the audit trail stay readable and valid JSON.
+std::string plain_text(std::string_view text, size_t limit) {
+  std::string out = repair_utf8(text.substr(0, limit));
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  return out;
+}
 
 // The owner role's rule, checked on the change itself (the routes' ownership checks are the
 // first line; this one holds whatever a route let through): an owner may change only the
@@ -263,7 +275,7 @@ std::variant<store::RevisionInfo, Response> App::commit(const Context& ctx, cons
   }
   store::CommitRequest req;
   req.author = ctx.actor();
-  req.message = std::move(message);
+  req.message = plain_text(message, kMaxMessageBytes);
   req.time_ms = clock_.now_ms();
   req.base_revision = snap->revision();
   // The audit entry goes into the same transaction as the revision.

@@ -16,6 +16,7 @@
 #include <set>
 
 #include "core/strings.hpp"
+#include "core/utf8.hpp"
 #include "http/auth_impl.hpp"
 
 namespace ebcm::http {
@@ -242,7 +243,8 @@ Result<SignedIn> AuthImpl::sign_in(std::string_view name, std::string_view passw
                                    std::string_view remote, int64_t* retry_at_ms) {
   if (!sodium_ready()) return sodium_failed();
   // What a failed attempt records of the name tried: bounded, as it is anyone's input.
-  const std::string tried(name.substr(0, kMaxUserName));
+  // (Cut at a byte count, then repaired: the audit trail holds only UTF-8.)
+  const std::string tried = repair_utf8(name.substr(0, kMaxUserName));
   const std::string target = "user/" + tried;
   const std::string address = client_key(remote);
   auto refuse = [&](int64_t until, std::string message) -> Error {

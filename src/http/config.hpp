@@ -32,7 +32,7 @@ struct ServeConfig {
   int read_timeout_s = 30;                // read-timeout: seconds ("30" or "30s", "2m")
   int idle_timeout_s = 75;                // idle-timeout
   int shutdown_grace_s = 10;              // shutdown-grace
-  int max_connections = 10000;            // max-connections: then 503
+  int max_connections = 4096;             // max-connections: then 503
 };
 
 // `flags` and `env` map names to values: flags by the flag's name with or without the leading

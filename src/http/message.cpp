@@ -20,6 +20,8 @@ const char* code_word(ErrorCode code) {
       return "conflict";
     case ErrorCode::kForbidden:
       return "forbidden";
+    case ErrorCode::kBusy:
+      return "busy";
     case ErrorCode::kIo:
       return "io";
     case ErrorCode::kStorage:
@@ -72,6 +74,8 @@ int http_status(ErrorCode code, bool unprocessable) {
       return 409;
     case ErrorCode::kForbidden:
       return 403;
+    case ErrorCode::kBusy:
+      return 503;
     case ErrorCode::kUnsupported:
       return 501;
     case ErrorCode::kIo:
@@ -184,6 +188,11 @@ Response error_response(int status, std::string_view code, std::string_view mess
 Response error_response(const Error& error) {
   const int status = http_status(error.code);
   if (status == 500) return concealed_error(500, error.message);
+  if (error.code == ErrorCode::kBusy) {
+    Response r = concealed_error(503, error.message);
+    r.set("Retry-After", "1");
+    return r;
+  }
   return error_response(status, code_word(error.code), error.message);
 }
 
@@ -197,7 +206,8 @@ Response concealed_error(int status, std::string detail) {
 
 std::string concealed_message(int status, std::string_view request_id) {
   std::string text = status == 503
-                         ? "The server cannot answer this now: its store does not respond."
+                         ? "The server cannot answer this now: its store is busy or does not "
+                           "respond; try again shortly."
                          : "The server could not complete this request.";
   if (!request_id.empty()) {
     text += " Its log has the details under request id ";

@@ -63,14 +63,15 @@ struct Response {
 };
 
 // The one mapping of ErrorCode to an HTTP status: kInvalidInput 400 (422 when `unprocessable`),
-// kNotFound 404, kConflict 409, kForbidden 403, kIo/kStorage/kInternal 500, kUnsupported 501.
+// kNotFound 404, kConflict 409, kForbidden 403, kIo/kStorage/kInternal 500, kBusy 503,
+// kUnsupported 501.
 int http_status(ErrorCode code, bool unprocessable = false);
 
 // {"error": {"status": 404, "code": "not_found", "message": "..."}} with that status. `code` is
 // a short machine-readable word; `message` a sentence for people.
 Response error_response(int status, std::string_view code, std::string_view message);
-// For kIo/kStorage/kInternal: concealed_error(500, error.message) — SQL text, paths and the
-// like never reach a client.
+// For kIo/kStorage/kInternal: concealed_error(500, error.message), for kBusy a concealed 503
+// with Retry-After — SQL text, paths and the like never reach a client.
 Response error_response(const Error& error);
 // A 500 (or 503) whose body says only a fixed sentence; `detail` is kept in log_note for the
 // log. App::handle adds the request id to the body and logs the detail under it.

@@ -69,6 +69,7 @@ const Result<boost::json::value>& Context::json_body() const {
 std::string Context::actor() const { return who ? who->user : "anonymous"; }
 
 void Router::add(Route route) {
+  if (route.method == "GET" || route.method == "DELETE") route.body_limit = 0;
   const size_t i = routes_.size();
   if (route.pattern.find('{') == std::string::npos) {
     exact_[route.pattern].push_back(i);
@@ -136,6 +137,8 @@ Router::Admission Router::admit(const Request& request) const {
     auto who = auth_->authenticate(request);
     if (!who && found.access == Access::kPublic) {
       // A stale cookie must not lock anyone out of a public page: answer as to anyone.
+    } else if (!who && who.error().code != ErrorCode::kInvalidInput) {
+      return refuse(error_response(who.error()));  // the store's trouble, not the caller's
     } else if (!who) {
       Response res = error_response(401, "unauthenticated", who.error().message);
       res.set("WWW-Authenticate", "Bearer realm=\"ebcm\"");
@@ -181,6 +184,11 @@ Response Router::dispatch(Request& request) const {
     res.route = found.pattern;
     return res;
   };
+  if (!found.owns && ctx.who && found.access == Access::kEditOwned &&
+      needs_ownership(ctx.who->role, found.access)) {
+    // An owner-scoped route that cannot tell what the owner owns lets no owner through.
+    return finish(error_response(403, "forbidden", "this route takes no owner's changes"));
+  }
   const bool ask_owns = found.owns && ctx.who && needs_ownership(ctx.who->role, found.access);
   if (ask_owns && request.method != "DELETE" && !ctx.json_body()) {
     return finish(error_response(ctx.json_body().error()));

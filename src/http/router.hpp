@@ -57,8 +57,9 @@ struct Context {
 };
 
 // What a route's body may weigh: a small JSON document unless it says otherwise (a model
-// import takes the server's whole limit).
+// import takes the server's whole limit, signing in a few KiB); GET and DELETE take none.
 inline constexpr size_t kSmallBodyLimit = 1 << 20;
+inline constexpr size_t kSignInBodyLimit = 8 << 10;
 inline constexpr size_t kServerBodyLimit = SIZE_MAX;
 
 struct Route {

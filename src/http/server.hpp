@@ -34,7 +34,7 @@ struct ServerOptions {
   size_t header_limit = 16 * 1024;
   size_t body_limit = 64 * 1024 * 1024;  // the most any route takes (on_head may lower it)
   // Open connections beyond this are answered 503 at once and closed (logged, counted).
-  size_t max_connections = 10000;
+  size_t max_connections = 4096;
   std::chrono::seconds read_timeout{30};  // to receive one whole request
   std::chrono::seconds idle_timeout{75};  // keep-alive connection with no request
   std::chrono::seconds shutdown_grace{10};

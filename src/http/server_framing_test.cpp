@@ -19,15 +19,7 @@ using namespace std::chrono_literals;
 using testing::Client;
 using testing::Reply;
 
-ServerOptions options() {
-  ServerOptions o;
-  o.host = "127.0.0.1";
-  o.port = 0;
-  o.threads = 2;
-  o.handle_signals = false;
-  o.shutdown_grace = 2s;
-  return o;
-}
+ServerOptions options() { return testing::loopback_options(); }
 
 struct Served {
   std::atomic<int> calls{0};

@@ -48,15 +48,7 @@ Response echo(Request& req) {
   return r;
 }
 
-ServerOptions test_options() {
-  ServerOptions o;
-  o.host = "127.0.0.1";
-  o.port = 0;
-  o.threads = 2;
-  o.handle_signals = false;
-  o.shutdown_grace = 5s;
-  return o;
-}
+ServerOptions test_options() { return testing::loopback_options(); }
 
 std::unique_ptr<Server> start(const ServerOptions& o, Handler h = echo, Metrics* m = nullptr) {
   auto r = Server::start(o, std::move(h), m);

@@ -9,12 +9,26 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <map>
 #include <string>
 
+#include "http/server.hpp"
+
 namespace ebcm::http::testing {
+
+// A server on 127.0.0.1, any free port, two threads, no signal handling.
+inline ServerOptions loopback_options() {
+  ServerOptions o;
+  o.host = "127.0.0.1";
+  o.port = 0;
+  o.threads = 2;
+  o.handle_signals = false;
+  o.shutdown_grace = std::chrono::seconds(5);
+  return o;
+}
 
 struct Reply {
   int status = 0;

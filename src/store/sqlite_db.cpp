@@ -21,8 +21,8 @@ Error db_error(sqlite3* db, int rc, std::string_view what) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       // Another connection held the lock for longer than the busy timeout; trying again later
-      // may succeed, which is what kConflict tells a caller.
-      return make_error(ErrorCode::kConflict, std::move(message));
+      // may succeed, which is what kBusy tells a caller.
+      return make_error(ErrorCode::kBusy, std::move(message));
     default:
       return make_error(ErrorCode::kStorage, std::move(message));
   }
