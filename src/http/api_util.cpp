@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "core/strings.hpp"
 #include "http/app.hpp"
 
 namespace ebcm::http {
@@ -18,20 +19,14 @@ Response json_response(int status, std::string body) {
 bool not_modified(const Request& request, std::string_view etag) {
   auto inm = request.header("If-None-Match");
   if (!inm) return false;
-  auto opaque = [](std::string_view t) {
-    while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
-    while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+  auto opaque = [](std::string_view t) {  // compared weakly: W/ does not count
+    t = trim_blanks(t);
     if (t.starts_with("W/")) t.remove_prefix(2);
     return t;
   };
   const std::string_view want = opaque(etag);
-  std::string_view rest = *inm;
-  while (!rest.empty()) {
-    const size_t comma = rest.find(',');
-    const std::string_view one = opaque(rest.substr(0, comma));
-    if (one == "*" || one == want) return true;
-    if (comma == std::string_view::npos) break;
-    rest.remove_prefix(comma + 1);
+  for (std::string_view one : list_items(*inm)) {
+    if (one == "*" || opaque(one) == want) return true;
   }
   return false;
 }

@@ -185,10 +185,7 @@ void App::finish(const Request& request, Response& r) const {
                {"route", r.route},
                {"status", r.status},
                {"detail", r.log_note}});
-    const Response fixed = error_response(r.status, r.status == 503 ? "unavailable" : "internal",
-                                          concealed_message(r.status, request.id));
-    r.body = fixed.body;
-    r.body.insert(r.body.size() - 2, ",\"request_id\":" + json_quote(request.id));
+    r.body = concealed_body(r.status, request.id);
     r.log_note = "concealed";
   }
   r.set("X-Request-Id", request.id);

@@ -197,24 +197,42 @@ Response error_response(const Error& error) {
 }
 
 Response concealed_error(int status, std::string detail) {
-  Response r = error_response(status, status == 503 ? "unavailable" : "internal",
-                              concealed_message(status, ""));
+  Response r;
+  r.status = status;
+  r.body = concealed_body(status, "");
   r.conceal = true;
   r.log_note = std::move(detail);
   return r;
 }
 
-std::string concealed_message(int status, std::string_view request_id) {
+std::string concealed_body(int status, std::string_view request_id) {
   std::string text = status == 503
                          ? "The server cannot answer this now: its store is busy or does not "
                            "respond; try again shortly."
                          : "The server could not complete this request.";
+  std::string body = error_response(status, status == 503 ? "unavailable" : "internal", "").body;
   if (!request_id.empty()) {
     text += " Its log has the details under request id ";
     text += request_id;
     text += '.';
   }
-  return text;
+  // {"error":{"status":N,"code":"...","message":""}} → the sentence, then the id.
+  body.erase(body.size() - 4);
+  body += json_quote(text);
+  if (!request_id.empty()) body += ",\"request_id\":" + json_quote(request_id);
+  body += "}}";
+  return body;
+}
+
+std::vector<std::string_view> list_items(std::string_view value) {
+  std::vector<std::string_view> items;
+  for (;;) {
+    const size_t comma = value.find(',');
+    const std::string_view item = trim_blanks(value.substr(0, comma));
+    if (!item.empty()) items.push_back(item);
+    if (comma == std::string_view::npos) return items;
+    value.remove_prefix(comma + 1);
+  }
 }
 
 }  // namespace ebcm::http

@@ -81,8 +81,13 @@ Response concealed_error(int status, std::string detail);
 // per-process prefix and a counter).
 std::string request_id_of(const Request& request);
 
-// The fixed sentence of a concealed error, naming the request id when there is one.
-std::string concealed_message(int status, std::string_view request_id);
+// The body of a concealed error: {"error": {status, code, the fixed sentence naming the
+// request id, "request_id"}} (no id: neither).
+std::string concealed_body(int status, std::string_view request_id);
+
+// The elements of an HTTP list header value (RFC 9110 5.6.1): split at commas, blanks
+// trimmed, empty elements dropped.
+std::vector<std::string_view> list_items(std::string_view value);
 
 // "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110's IMF-fixdate) for a Unix time in milliseconds.
 std::string http_date(int64_t unix_ms);

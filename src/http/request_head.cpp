@@ -15,23 +15,12 @@ HeadError bad(std::string_view message, bool framing = false) {
 
 // Whether the Transfer-Encoding headers, all of them together, say exactly "chunked".
 bool only_chunked(const Request& request) {
-  int codings = 0;
-  bool chunked = false;
+  std::vector<std::string_view> codings;
   for (const auto& [name, value] : request.headers) {
     if (!iequals(name, "Transfer-Encoding")) continue;
-    std::string_view rest = value;
-    for (;;) {
-      const size_t comma = rest.find(',');
-      const std::string_view coding = trim_blanks(rest.substr(0, comma));
-      if (!coding.empty()) {
-        ++codings;
-        chunked = iequals(coding, "chunked");
-      }
-      if (comma == std::string_view::npos) break;
-      rest.remove_prefix(comma + 1);
-    }
+    for (std::string_view coding : list_items(value)) codings.push_back(coding);
   }
-  return codings == 1 && chunked;
+  return codings.size() == 1 && iequals(codings[0], "chunked");
 }
 
 template <class Url>

@@ -180,6 +180,8 @@ class ServerImpl final : public Server {
   void record(std::string_view method, std::string_view target, std::string_view id, int status,
               size_t bytes, Clock::time_point start, std::string_view remote,
               std::string_view route, std::string_view note);
+  // A handler (or on_head) threw: logged under the request id, answered with a concealed 500.
+  static Response handler_failed(const Request& request, std::string_view what);
   // Calls on_head (see ServerOptions), answering 500 if it throws.
   std::optional<Response> ask(
       const std::function<std::optional<Response>(const Request&, size_t&)>& on_head,
@@ -216,11 +218,14 @@ class ServerImpl final : public Server {
   std::vector<std::unique_ptr<asio::io_context>> pool_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
   size_t next_ = 0;  // on strand_: the io_context of the next connection
+  // On strand_, once no connection is left and the acceptor is closed: lets the connection
+  // threads run out of work. It must run in the same strand_ handler that cancels the grace
+  // timer: posted separately, ioc_ could run out of work (and return) between the two, and the
+  // pool threads would wait for good.
   void release() {
-    asio::post(strand_, [this] {
-      for (auto& g : guards_) g.reset();
-      if (isolated_guard_) isolated_guard_->reset();
-    });
+    timer_.cancel();
+    for (auto& g : guards_) g.reset();
+    if (isolated_guard_) isolated_guard_->reset();
   }
   std::optional<asio::thread_pool> workers_;  // handlers not run inline; set by launch()
   // Requests options_.isolate_if accepts, on threads of their own (launch()); isolated_in_
@@ -734,10 +739,7 @@ void ServerImpl::remove(ConnectionBase* connection) {
     open = connections_.size();
   }
   if (metrics_) metrics_->set_gauge("ebcm_http_open_connections", static_cast<double>(open));
-  if (open == 0 && stopping()) {
-    asio::post(strand_, [this] { timer_.cancel(); });
-    release();
-  }
+  if (open == 0 && stopping()) asio::post(strand_, [this] { release(); });
 }
 
 asio::awaitable<Response> ServerImpl::answer(Request& request) {
@@ -776,19 +778,22 @@ Response ServerImpl::call_handler(Request& request) {
   try {
     return handler_(request);
   } catch (const std::exception& e) {
-    log_event(Level::kError, "http_handler_failed",
-              {{"request_id", request.id},
-               {"method", request.method},
-               {"path", log_path(request.target)},
-               {"error", e.what()}});
+    return handler_failed(request, e.what());
   } catch (...) {
-    log_event(Level::kError, "http_handler_failed",
-              {{"request_id", request.id},
-               {"method", request.method},
-               {"path", log_path(request.target)},
-               {"error", "unknown exception"}});
+    return handler_failed(request, "unknown exception");
   }
-  return error_response(500, "internal", concealed_message(500, request.id));
+}
+
+Response ServerImpl::handler_failed(const Request& request, std::string_view what) {
+  log_event(Level::kError, "http_handler_failed",
+            {{"request_id", request.id},
+             {"method", request.method},
+             {"path", log_path(request.target)},
+             {"error", what}});
+  Response r;
+  r.status = 500;
+  r.body = concealed_body(500, request.id);
+  return r;
 }
 
 std::optional<Response> ServerImpl::ask(
@@ -797,10 +802,10 @@ std::optional<Response> ServerImpl::ask(
   try {
     return on_head(head, body_limit);
   } catch (const std::exception& e) {
-    log_event(Level::kError, "http_handler_failed",
-              {{"request_id", head.id}, {"path", log_path(head.target)}, {"error", e.what()}});
+    return handler_failed(head, e.what());
+  } catch (...) {
+    return handler_failed(head, "unknown exception");
   }
-  return error_response(500, "internal", concealed_message(500, head.id));
 }
 
 void ServerImpl::record(std::string_view method, std::string_view target, std::string_view id,
@@ -870,7 +875,10 @@ void ServerImpl::on_timer() {
       std::lock_guard lock(mutex_);
       open.assign(connections_.begin(), connections_.end());
     }
-    if (open.empty()) return;
+    if (open.empty()) {
+      release();
+      return;
+    }
     log_event(Level::kWarn, "http_forced_close", {{"open_connections", open.size()}});
     for (auto& c : open) asio::post(c->executor(), [c] { c->force_close(); });
     // A handler that never returns would hold its thread: give the rest a moment, then stop.
