@@ -1,6 +1,7 @@
 // serve: the HTTP API, sign-in, the status page (src/http/).
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -9,12 +10,12 @@
 #include "cli/command.hpp"
 #include "cli/help.hpp"
 #include "cli/output.hpp"
+#include "app/auth.hpp"
 #include "core/clock.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "http/app.hpp"
-#include "http/auth.hpp"
 #include "http/config.hpp"
-#include "http/log.hpp"
-#include "http/metrics.hpp"
 #include "http/server.hpp"
 
 extern char** environ;
@@ -39,11 +40,11 @@ std::map<std::string, std::string> environment() {
 }
 
 // The first admin: created with a random password, printed once, when there is no account.
-Result<void> bootstrap_admin(http::Auth& auth) {
+Result<void> bootstrap_admin(app::Auth& auth) {
   auto users = auth.users();
   if (!users) return users.error();
   if (!users->empty()) return {};
-  const std::string password = http::random_password();
+  const std::string password = app::random_password();
   auto u = auth.add_user("admin", store::Role::kAdmin, password, "", "serve:bootstrap");
   if (!u) return u.error();
   std::cout << fmt::format(
@@ -59,17 +60,20 @@ int run_serve(const ServeOptions& o) {
   if (!config) return report(config.error());
   auto options = http::server_options(*config);
   if (!options) return report(options.error());
-  http::init_logging(config->log_level);
+  init_logging(config->log_level);
 
   // An SQLite file is created (with its schema) when missing: serving an empty model is fine.
   auto accounts = store::Accounts::open(config->db);
   if (!accounts) return report(accounts.error());
   static SystemClock clock;
-  auto auth = http::Auth::create(std::shared_ptr<store::Accounts>(std::move(*accounts)), clock);
+  auto auth = app::Auth::create(std::shared_ptr<store::Accounts>(std::move(*accounts)), clock);
   if (auto b = bootstrap_admin(*auth); !b) return report(b.error());
-  http::Metrics metrics;
+  Metrics metrics;
   auto app = http::App::open(config->db, auth.get(), &metrics, clock);
   if (!app) return report(app.error());
+  // Revisions committed by others (`ebcm import` into the same database, another instance)
+  // are served within a second.
+  (*app)->service().watch(std::chrono::milliseconds(250));
   options->inline_if = &http::App::answers_quickly;
   options->on_head = [&app](const http::Request& head, size_t& body_limit) {
     return (*app)->check_head(head, body_limit);
@@ -83,11 +87,11 @@ int run_serve(const ServeOptions& o) {
                            tls ? "https" : "http", options->host, (*server)->port(),
                            (*app)->snapshot()->revision())
             << std::flush;
-  http::log_event(http::Level::kInfo, "serve_start",
+  log_event(Level::kInfo, "serve_start",
                   {{"listen", fmt::format("{}:{}", options->host, (*server)->port())},
                    {"revision", std::to_string((*app)->snapshot()->revision())}});
   (*server)->wait();
-  http::log_event(http::Level::kInfo, "serve_stop", {});
+  log_event(Level::kInfo, "serve_stop", {});
   return kExitOk;
 }
 

@@ -1,5 +1,5 @@
 // user add|list|disable|enable|password|token|tokens|revoke-token: accounts on the command
-// line, through the same http::Auth the server uses (so the same rules and the same audit).
+// line, through the same app::Auth the server uses (so the same rules and the same audit).
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
@@ -14,7 +14,7 @@
 #include "core/clock.hpp"
 #include "core/duration.hpp"
 #include "core/strings.hpp"
-#include "http/auth.hpp"
+#include "app/auth.hpp"
 
 namespace ebcm::cli {
 namespace {
@@ -28,10 +28,10 @@ const SystemClock& system_clock() {
   return clock;
 }
 
-Result<std::unique_ptr<http::Auth>> open_auth(const std::string& db, bool create) {
+Result<std::unique_ptr<app::Auth>> open_auth(const std::string& db, bool create) {
   auto accounts = open_accounts(db, create);
   if (!accounts) return accounts.error();
-  return http::Auth::create(std::move(*accounts), system_clock());
+  return app::Auth::create(std::move(*accounts), system_clock());
 }
 
 Result<store::Role> role_of(const std::string& text) {
@@ -85,7 +85,7 @@ int run_add(const AddOptions& o) {
     if (!p) return report(p.error());
     password = std::move(*p);
   } else {
-    password = http::random_password();
+    password = app::random_password();
   }
   auto auth = open_auth(o.db, /*create=*/true);
   if (!auth) return report(auth.error());
@@ -149,7 +149,7 @@ int run_password(const PasswordOptions& o) {
     if (!p) return report(p.error());
     password = std::move(*p);
   } else {
-    password = http::random_password();
+    password = app::random_password();
   }
   auto auth = open_auth(o.db, false);
   if (!auth) return report(auth.error());
@@ -276,7 +276,7 @@ void add_set_disabled(CLI::App& group, Commands& out, bool disabled) {
 // --- tokens --------------------------------------------------------------------------------
 
 struct TokenOptions {
-  std::string db, name, label, expires = std::string(http::kDefaultTokenLifetime);
+  std::string db, name, label, expires = std::string(app::kDefaultTokenLifetime);
 };
 
 int run_token(const TokenOptions& o) {

@@ -10,6 +10,10 @@ const char* to_string(ErrorCode code) {
       return "not found";
     case ErrorCode::kConflict:
       return "conflict";
+    case ErrorCode::kExists:
+      return "exists already";
+    case ErrorCode::kStale:
+      return "changed meanwhile";
     case ErrorCode::kForbidden:
       return "forbidden";
     case ErrorCode::kBusy:

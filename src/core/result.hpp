@@ -6,9 +6,11 @@
 // Thread safety: plain values; no shared state.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace ebcm {
 
@@ -16,6 +18,8 @@ enum class ErrorCode {
   kInvalidInput,  // the user's input is wrong: exit 2, HTTP 400/422
   kNotFound,      // a named thing does not exist
   kConflict,      // a concurrent change or a stale revision
+  kExists,        // what is to be created exists already
+  kStale,         // the caller's copy of the thing changed meanwhile (HTTP 412)
   kForbidden,     // the caller may not do this (checked again below the HTTP layer)
   kBusy,          // the store is locked by someone else for now: the same call may succeed later
   kIo,            // a file could not be read or written
@@ -26,9 +30,20 @@ enum class ErrorCode {
 
 const char* to_string(ErrorCode code);
 
+// One problem among several that an Error about a whole input (a model, a request body) lists:
+// where (file, 1-based line and column, 0 when unknown; the field's path) and what, with a hint.
+struct ErrorDetail {
+  std::string file;
+  uint32_t line = 0, column = 0;
+  std::string path;
+  std::string message;
+  std::string hint;
+};
+
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
+  std::vector<ErrorDetail> details;  // every problem, when the message sums up several
 };
 
 template <class T>
@@ -70,7 +85,7 @@ class [[nodiscard]] Result<void> {
 };
 
 inline Error make_error(ErrorCode code, std::string message) {
-  return Error{code, std::move(message)};
+  return Error{code, std::move(message), {}};
 }
 
 }  // namespace ebcm

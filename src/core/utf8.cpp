@@ -1,6 +1,7 @@
 #include "core/utf8.hpp"
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 
 #ifdef __SSE2__
@@ -91,6 +92,70 @@ std::string repair_utf8(std::string_view text, std::string_view replacement) {
   }
   if (done == 0) return std::string(text);
   out.append(text.substr(done));
+  return out;
+}
+
+void append_json_quoted(std::string& out, std::string_view text) {
+  out += '"';
+  size_t i = 0;
+  while (i < text.size()) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        default:
+          if (c < 0x20 || c == 0x7f) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+          } else {
+            out += static_cast<char>(c);
+          }
+      }
+      ++i;
+      continue;
+    }
+    // A well-formed multi-byte sequence (no overlongs, no surrogates, at most U+10FFFF)?
+    size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+    bool ok = len != 0 && c <= 0xf4 && i + len <= text.size();
+    for (size_t k = 1; ok && k < len; ++k)
+      ok = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
+    if (ok && len >= 3) {
+      auto c1 = static_cast<unsigned char>(text[i + 1]);
+      if (c == 0xe0 && c1 < 0xa0) ok = false;
+      if (c == 0xed && c1 >= 0xa0) ok = false;
+      if (c == 0xf0 && c1 < 0x90) ok = false;
+      if (c == 0xf4 && c1 >= 0x90) ok = false;
+    }
+    if (ok) {
+      out.append(text.substr(i, len));
+      i += len;
+    } else {
+      out += "\\ufffd";
+      ++i;
+    }
+  }
+  out += '"';
+}
+
+std::string json_quote(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  append_json_quoted(out, text);
   return out;
 }
 

@@ -25,4 +25,9 @@ inline bool is_valid_utf8(std::string_view text) {
 // `text` with every bad byte replaced by `replacement` (U+FFFD by default).
 std::string repair_utf8(std::string_view text, std::string_view replacement = "\xEF\xBF\xBD");
 
+// `text` as a quoted JSON string: control characters escaped, invalid UTF-8 replaced by U+FFFD,
+// so a response or log line stays valid JSON whatever a client sent.
+std::string json_quote(std::string_view text);
+void append_json_quoted(std::string& out, std::string_view text);
+
 }  // namespace ebcm

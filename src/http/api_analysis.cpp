@@ -7,7 +7,7 @@
 #include "core/clock.hpp"
 #include "http/api_util.hpp"
 #include "http/app.hpp"
-#include "http/metrics.hpp"
+#include "core/metrics.hpp"
 #include "http/status_page.hpp"
 #include "impact/engine.hpp"
 #include "impact/open_psa.hpp"
@@ -149,29 +149,31 @@ Response import_model(App& app, const Context& ctx) {
                                   loaded.diagnostics);
   }
   auto entities = model::to_entities(loaded.model);
+  auto im = ctx.request.header("If-Match");
+  if (!im) {
+    return error_response(428, "precondition_required",
+                          "send If-Match: " + revision_etag(app.snapshot()->revision()) +
+                              " (the revision you based the model on) or * to replace "
+                              "whatever is there");
+  }
+  std::string head;  // the head's ETag, when it is not the one sent
   auto result = app.commit(
       ctx,
-      [&](const Snapshot& s) -> std::variant<std::vector<model::Entity>, Response> {
-        auto im = ctx.request.header("If-Match");
-        if (!im) {
-          return error_response(428, "precondition_required",
-                                "send If-Match: " + revision_etag(s.revision()) +
-                                    " (the revision you based the model on) or * to replace "
-                                    "whatever is there");
-        }
+      [&](const Snapshot& s) -> Result<std::vector<model::Entity>> {
         if (*im != "*" && *im != revision_etag(s.revision())) {
-          Response r = error_response(412, "stale",
-                                      "the model changed since revision you based this on; the "
-                                      "head is now " +
-                                          revision_etag(s.revision()));
-          r.set("ETag", revision_etag(s.revision()));
-          return r;
+          head = revision_etag(s.revision());
+          return make_error(ErrorCode::kStale,
+                            "the model changed since the revision you based this on; the head "
+                            "is now " + head);
         }
         return std::move(entities);
       },
       std::string(ctx.request.header("X-Ebcm-Message").value_or("import over HTTP")),
       {"model_import", "model", std::nullopt});
-  if (auto* r = std::get_if<Response>(&result)) return std::move(*r);
+  if (auto* r = std::get_if<Response>(&result)) {
+    if (!head.empty()) r->set("ETag", head);
+    return std::move(*r);
+  }
   const auto& info = std::get<store::RevisionInfo>(result);
   Response r = json_response(200, store::revision_to_json(info));
   r.set("ETag", revision_etag(info.number));

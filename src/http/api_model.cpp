@@ -8,6 +8,8 @@
 
 #include "http/api_util.hpp"
 #include "http/app.hpp"
+#include "app/ownership.hpp"
+#include "model/edit.hpp"
 #include "model/load.hpp"
 
 namespace ebcm::http {
@@ -16,74 +18,34 @@ namespace {
 using model::Entity;
 using model::EntityKind;
 
-std::string section_of(EntityKind kind) {
-  std::string s = collection_of(kind);
-  std::replace(s.begin(), s.end(), '-', '_');
-  return s;
-}
-
-// The canonical entity for a JSON body sent by a client: read by the model's own reader (so
-// the API obeys exactly the rules of a model file), then written canonically. Syntax problems
-// (wrong types, bad durations, unknown keys) → 422 with every one of them.
-std::variant<Entity, Response> canonical_entity(EntityKind kind, const json::value& body) {
-  if (!body.is_object()) {
-    return error_response(400, "invalid_input",
-                          fmt::format("expected a JSON object: the {}", noun_of(kind)));
-  }
-  std::string doc =
-      kind == EntityKind::kOrganization
-          ? "{\"ebcm\":1,\"organization\":" + json::serialize(body) + "}"
-          : "{\"ebcm\":1,\"" + section_of(kind) + "\":[" + json::serialize(body) + "]}";
-  auto loaded = model::load_text(doc, model::Format::kJson, "the request body");
-  // Unknown keys are warnings in a file; over the API they are mistakes worth refusing.
-  model::Diagnostics problems;
-  const std::string prefix =
-      kind == EntityKind::kOrganization ? "organization" : section_of(kind) + "[0]";
-  for (auto d : loaded.diagnostics.items()) {
-    if (d.path.rfind(prefix, 0) == 0) {
-      d.path = d.path.substr(prefix.size());
-      if (!d.path.empty() && d.path[0] == '.') d.path.erase(0, 1);
-    }
-    d.severity = model::Severity::kError;
-    problems.add(std::move(d));
-  }
-  if (problems.has_errors()) {
-    return invalid_model_response(fmt::format("the {} is not valid", noun_of(kind)), problems);
-  }
-  for (auto& e : model::to_entities(loaded.model)) {
-    if (e.kind == kind) return std::move(e);
-  }
-  return error_response(400, "invalid_input", fmt::format("expected a {}", noun_of(kind)));
-}
-
-// Where a new entity of `kind` goes: after the last one of its kind, else where its section
-// begins (entities are grouped by kind in the canonical section order).
-size_t insert_position(const std::vector<Entity>& entities, EntityKind kind) {
-  size_t pos = 0;
-  for (size_t i = 0; i < entities.size(); ++i) {
-    if (entities[i].kind <= kind) pos = i + 1;
-  }
-  return pos;
-}
+std::string section_of(EntityKind kind) { return model::info(kind).section; }
 
 std::string change_message(const Context& ctx, std::string fallback) {
   auto m = ctx.request.header("X-Ebcm-Message");
   return m && !m->empty() ? std::string(*m) : std::move(fallback);
 }
 
-// 428 without If-Match, 412 when it is not the current ETag (the response names it).
-std::optional<Response> check_if_match(const Request& req, const std::string& current) {
+// 428 without If-Match: asked before the edit runs.
+std::optional<Response> require_if_match(const Request& req) {
+  if (req.header("If-Match")) return std::nullopt;
+  return error_response(428, "precondition_required",
+                        "send If-Match with the ETag you read, so a change made meanwhile is "
+                        "not overwritten");
+}
+
+// Inside the edit: kStale when If-Match is not `current` (then *etag = current, for the answer's
+// ETag header).
+Result<void> if_match(const Request& req, const std::string& current, std::string* etag) {
   auto im = req.header("If-Match");
-  if (!im) {
-    return error_response(428, "precondition_required",
-                          "send If-Match with the ETag you read, so a change made meanwhile is "
-                          "not overwritten");
-  }
-  if (*im == "*" || *im == current) return std::nullopt;
-  Response r = error_response(412, "stale",
-                              "the entity changed since you read it (its ETag is now " + current +
-                                  "); read it again and reapply your change");
-  r.set("ETag", current);
+  if (!im || *im == "*" || *im == current) return {};
+  *etag = current;
+  return make_error(ErrorCode::kStale, "the entity changed since you read it (its ETag is now " +
+                                           current + "); read it again and reapply your change");
+}
+
+// The answer to a failed commit: the error's, with the current ETag when it was stale.
+Response failed(Response r, const std::string& stale_etag) {
+  if (r.status == 412 && !stale_etag.empty()) r.set("ETag", stale_etag);
   return r;
 }
 
@@ -91,23 +53,6 @@ Response entity_response(int status, const Entity& e) {
   Response r = json_response(status, e.body);
   r.set("ETag", etag_of(e.body));
   return r;
-}
-
-// RFC 7396 JSON merge patch.
-void merge_patch(json::value& target, const json::value& patch) {
-  if (!patch.is_object()) {
-    target = patch;
-    return;
-  }
-  if (!target.is_object()) target = json::object();
-  auto& t = target.as_object();
-  for (const auto& [k, v] : patch.as_object()) {
-    if (v.is_null()) {
-      t.erase(k);
-    } else {
-      merge_patch(t[k], v);
-    }
-  }
 }
 
 // Whether the top-level field `name` of `o` matches `want` (a scalar compared as text; an array
@@ -214,14 +159,14 @@ struct Routes {
     return list_response(ctx.request, s->revision(), bodies);
   }
 
-  Response not_found(EntityKind kind, std::string_view id) const {
-    return error_response(404, "not_found", fmt::format("no {} '{}'", noun_of(kind), id));
+  static Error not_found(EntityKind kind, std::string_view id) {
+    return make_error(ErrorCode::kNotFound, fmt::format("no {} '{}'", noun_of(kind), id));
   }
 
   Response get(const Context& ctx, EntityKind kind, std::string_view id) const {
     auto s = snap();
     auto pos = s->find(kind, id);
-    if (!pos) return not_found(kind, id);
+    if (!pos) return error_response(not_found(kind, id));
     const auto& e = s->entities()[*pos];
     const std::string etag = etag_of(e.body);
     if (not_modified(ctx.request, etag)) return not_modified_response(etag);
@@ -242,21 +187,22 @@ struct Routes {
   Response create(const Context& ctx, EntityKind kind) const {
     const auto& body = ctx.json_body();
     if (!body) return error_response(body.error());
-    auto made = canonical_entity(kind, *body);
-    if (auto* r = std::get_if<Response>(&made)) return std::move(*r);
-    Entity entity = std::get<Entity>(std::move(made));
+    auto made = model::canonical_entity(kind, *body);
+    if (!made) return error_response(made.error());
+    Entity entity = std::move(*made);
     const std::string id = entity.id;
     auto result = app.commit(
         ctx,
-        [&](const Snapshot& s) -> std::variant<std::vector<Entity>, Response> {
+        [&](const Snapshot& s) -> Result<std::vector<Entity>> {
           if (s.find(kind, id)) {
-            return error_response(409, "exists",
-                                  fmt::format("there is already a {} '{}'; PUT /api/v1/{}/{} "
-                                              "changes it",
-                                              noun_of(kind), id, collection_of(kind), id));
+            return make_error(ErrorCode::kExists,
+                              fmt::format("there is already a {} '{}'; PUT /api/v1/{}/{} "
+                                          "changes it",
+                                          noun_of(kind), id, collection_of(kind), id));
           }
           auto list = s.entities();
-          list.insert(list.begin() + static_cast<ptrdiff_t>(insert_position(list, kind)), entity);
+          list.insert(list.begin() + static_cast<ptrdiff_t>(model::insert_position(list, kind)),
+                      entity);
           return list;
         },
         change_message(ctx, fmt::format("add {} {}", noun_of(kind), id)),
@@ -272,17 +218,19 @@ struct Routes {
   Response update(const Context& ctx, EntityKind kind, std::string id, bool patch) const {
     const auto& body = ctx.json_body();
     if (!body) return error_response(body.error());
+    if (auto r = require_if_match(ctx.request)) return std::move(*r);
+    std::string stale;
     auto result = app.commit(
         ctx,
-        [&](const Snapshot& s) -> std::variant<std::vector<Entity>, Response> {
+        [&](const Snapshot& s) -> Result<std::vector<Entity>> {
           auto pos = kind == EntityKind::kOrganization ? s.find(kind, "") : s.find(kind, id);
           if (!pos) return not_found(kind, id);
           const Entity& old = s.entities()[*pos];
-          if (auto r = check_if_match(ctx.request, etag_of(old.body))) return std::move(*r);
+          if (auto r = if_match(ctx.request, etag_of(old.body), &stale); !r) return r.error();
           json::value next = *body;
           if (patch) {
             next = json::parse(old.body);
-            merge_patch(next, *body);
+            model::merge_patch(next, *body);
           }
           if (kind != EntityKind::kOrganization && next.is_object()) {
             auto& o = next.as_object();
@@ -290,17 +238,17 @@ struct Routes {
             if (it == o.end()) {
               o["id"] = id;
             } else if (!it->value().is_string() || it->value().as_string() != id) {
-              return error_response(400, "invalid_input",
-                                    fmt::format("the body's id must be '{}' as in the URL "
-                                                "(renaming is not supported: create the new one "
-                                                "and delete the old)",
-                                                id));
+              return make_error(ErrorCode::kInvalidInput,
+                                fmt::format("the body's id must be '{}' as in the URL "
+                                            "(renaming is not supported: create the new one "
+                                            "and delete the old)",
+                                            id));
             }
           }
-          auto made = canonical_entity(kind, next);
-          if (auto* r = std::get_if<Response>(&made)) return std::move(*r);
+          auto made = model::canonical_entity(kind, next);
+          if (!made) return made.error();
           auto list = s.entities();
-          list[*pos] = std::get<Entity>(std::move(made));
+          list[*pos] = std::move(*made);
           return list;
         },
         change_message(ctx, kind == EntityKind::kOrganization
@@ -310,26 +258,28 @@ struct Routes {
          kind == EntityKind::kOrganization ? "organization"
                                            : fmt::format("{}/{}", collection_of(kind), id),
          std::pair{kind, id}});
-    if (auto* r = std::get_if<Response>(&result)) return std::move(*r);
+    if (auto* r = std::get_if<Response>(&result)) return failed(std::move(*r), stale);
     return written(200, kind, id, std::get<store::RevisionInfo>(result));
   }
 
   Response remove(const Context& ctx, EntityKind kind, std::string id) const {
-    auto result =
-        app.commit(ctx,
-                   [&](const Snapshot& s) -> std::variant<std::vector<Entity>, Response> {
-                     auto pos = s.find(kind, id);
-                     if (!pos) return not_found(kind, id);
-                     if (auto r = check_if_match(ctx.request, etag_of(s.entities()[*pos].body)))
-                       return std::move(*r);
-                     auto list = s.entities();
-                     list.erase(list.begin() + static_cast<ptrdiff_t>(*pos));
-                     return list;
-                   },
-                   change_message(ctx, fmt::format("delete {} {}", noun_of(kind), id)),
-                   {fmt::format("{}_delete", section_of(kind)),
-                    fmt::format("{}/{}", collection_of(kind), id), std::pair{kind, id}});
-    if (auto* r = std::get_if<Response>(&result)) return std::move(*r);
+    if (auto r = require_if_match(ctx.request)) return std::move(*r);
+    std::string stale;
+    auto result = app.commit(
+        ctx,
+        [&](const Snapshot& s) -> Result<std::vector<Entity>> {
+          auto pos = s.find(kind, id);
+          if (!pos) return not_found(kind, id);
+          if (auto r = if_match(ctx.request, etag_of(s.entities()[*pos].body), &stale); !r)
+            return r.error();
+          auto list = s.entities();
+          list.erase(list.begin() + static_cast<ptrdiff_t>(*pos));
+          return list;
+        },
+        change_message(ctx, fmt::format("delete {} {}", noun_of(kind), id)),
+        {fmt::format("{}_delete", section_of(kind)), fmt::format("{}/{}", collection_of(kind), id),
+         std::pair{kind, id}});
+    if (auto* r = std::get_if<Response>(&result)) return failed(std::move(*r), stale);
     Response r;
     r.status = 204;
     r.set("X-Ebcm-Revision", std::to_string(std::get<store::RevisionInfo>(result).number));
@@ -337,23 +287,6 @@ struct Routes {
   }
 
   // --- features: a service's `features` array, addressed as their own resources ---
-
-  static const json::object* feature_in(const json::value& service, std::string_view fid,
-                                        size_t* index = nullptr) {
-    const auto& o = service.as_object();
-    auto it = o.find("features");
-    if (it == o.end() || !it->value().is_array()) return nullptr;
-    const auto& arr = it->value().as_array();
-    for (size_t i = 0; i < arr.size(); ++i) {
-      const auto& f = arr[i].as_object();
-      auto id = f.find("id");
-      if (id != f.end() && id->value().is_string() && id->value().as_string() == fid) {
-        if (index) *index = i;
-        return &f;
-      }
-    }
-    return nullptr;
-  }
 
   Response list_features(const Context& ctx) const {
     auto s = snap();
@@ -379,9 +312,9 @@ struct Routes {
     auto s = snap();
     const auto sid = ctx.param("service"), fid = ctx.param("feature");
     auto pos = s->find(EntityKind::kService, sid);
-    if (!pos) return not_found(EntityKind::kService, sid);
+    if (!pos) return error_response(not_found(EntityKind::kService, sid));
     json::value v = json::parse(s->entities()[*pos].body);
-    const auto* f = feature_in(v, fid);
+    const auto* f = model::find_feature(v, fid);
     if (!f) {
       return error_response(404, "not_found",
                             fmt::format("service '{}' has no feature '{}'", sid, fid));
@@ -412,45 +345,31 @@ struct Routes {
         fid = std::string(it->value().as_string());
       }
     }
+    if (method != "POST") {
+      if (auto r = require_if_match(ctx.request)) return std::move(*r);
+    }
+    const model::FeatureEdit edit = method == "POST"     ? model::FeatureEdit::kAdd
+                                    : method == "DELETE" ? model::FeatureEdit::kDelete
+                                    : method == "PATCH"  ? model::FeatureEdit::kPatch
+                                                         : model::FeatureEdit::kReplace;
+    std::string stale;
     auto result = app.commit(
         ctx,
-        [&](const Snapshot& s) -> std::variant<std::vector<Entity>, Response> {
+        [&](const Snapshot& s) -> Result<std::vector<Entity>> {
           auto pos = s.find(EntityKind::kService, sid);
           if (!pos) return not_found(EntityKind::kService, sid);
           json::value service = json::parse(s.entities()[*pos].body);
-          size_t index = 0;
-          const auto* f = feature_in(service, fid, &index);
-          auto& o = service.as_object();
-          if (method == "POST") {
-            if (f) {
-              return error_response(
-                  409, "exists", fmt::format("service '{}' already has a feature '{}'", sid, fid));
-            }
-            if (!o.contains("features")) o["features"] = json::array();
-            o["features"].as_array().push_back(body);
-          } else {
-            if (!f) {
-              return error_response(404, "not_found",
-                                    fmt::format("service '{}' has no feature '{}'", sid, fid));
-            }
-            if (auto r = check_if_match(ctx.request, etag_of(json::serialize(*f))))
-              return std::move(*r);
-            auto& arr = o["features"].as_array();
-            if (method == "DELETE") {
-              arr.erase(arr.begin() + static_cast<ptrdiff_t>(index));
-              if (arr.empty()) o.erase("features");
-            } else {
-              json::value next = method == "PATCH" ? json::value(arr[index]) : body;
-              if (method == "PATCH") merge_patch(next, body);
-              if (next.is_object() && !next.as_object().contains("id"))
-                next.as_object()["id"] = fid;
-              arr[index] = next;
+          if (edit != model::FeatureEdit::kAdd) {
+            if (const auto* f = model::find_feature(service, fid)) {
+              if (auto r = if_match(ctx.request, etag_of(json::serialize(*f)), &stale); !r)
+                return r.error();
             }
           }
-          auto made = canonical_entity(EntityKind::kService, service);
-          if (auto* r = std::get_if<Response>(&made)) return std::move(*r);
+          if (auto r = model::change_feature(service, sid, edit, fid, body); !r) return r.error();
+          auto made = model::canonical_entity(EntityKind::kService, service);
+          if (!made) return made.error();
           auto list = s.entities();
-          list[*pos] = std::get<Entity>(std::move(made));
+          list[*pos] = std::move(*made);
           return list;
         },
         change_message(ctx, fmt::format("{} feature {}/{}",
@@ -462,7 +381,7 @@ struct Routes {
          : method == "DELETE" ? "feature_delete"
                               : "feature_update",
          fmt::format("services/{}/features/{}", sid, fid), std::pair{EntityKind::kService, sid}});
-    if (auto* r = std::get_if<Response>(&result)) return std::move(*r);
+    if (auto* r = std::get_if<Response>(&result)) return failed(std::move(*r), stale);
     if (method == "DELETE") {
       Response r;
       r.status = 204;
@@ -470,7 +389,7 @@ struct Routes {
     }
     auto s = snap();
     json::value v = json::parse(s->entities()[*s->find(EntityKind::kService, sid)].body);
-    std::string out = json::serialize(*feature_in(v, fid));
+    std::string out = json::serialize(*model::find_feature(v, fid));
     Response r = json_response(method == "POST" ? 201 : 200, out);
     r.set("ETag", etag_of(out));
     if (method == "POST")
@@ -478,49 +397,25 @@ struct Routes {
     return r;
   }
 
-  // --- ownership, for the owner role ---
+  // --- ownership, for the owner role (app/ownership.hpp) ---
 
-  // The `owner` of function `id` in the current model, "" when none or no such function.
-  std::string function_owner(const Snapshot& s, std::string_view id) const {
-    for (const auto& f : s.model().functions)
-      if (f.id == id) return f.owner;
-    return "";
+  static app::EditKind edit_kind(const Request& req) {
+    if (req.method == "POST") return app::EditKind::kCreate;
+    if (req.method == "DELETE") return app::EditKind::kDelete;
+    return req.method == "PATCH" ? app::EditKind::kPatch : app::EditKind::kReplace;
   }
-
-  // An owner may change a function whose owner is their person, and may not give it away.
+  static const json::value* body_of(const Context& ctx) {
+    if (ctx.request.method == "DELETE") return nullptr;
+    const auto& body = ctx.json_body();  // the value the handler will apply
+    return body ? &*body : nullptr;
+  }
   bool owns_function(const Context& ctx) const {
-    auto s = snap();
-    const std::string& me = ctx.who->person;
-    if (me.empty() || function_owner(*s, ctx.param("id")) != me) return false;
-    if (ctx.request.method == "DELETE") return false;  // removing a function is the coordinator's
-    const auto& body = ctx.json_body();  // the value the handler will apply
-    if (!body || !body->is_object()) return false;
-    const auto* owner = body->as_object().if_contains("owner");
-    if (!owner) return ctx.request.method == "PATCH";
-    return owner->is_string() && owner->as_string() == me;
+    return app::owner_may_edit_function(snap()->model(), ctx.who->person, ctx.param("id"),
+                                        edit_kind(ctx.request), body_of(ctx));
   }
-
-  // An owner may add, change or delete the mitigations of the functions they own (the plan):
-  // the mitigation's `for` must be such a function, before and after.
   bool owns_mitigation(const Context& ctx) const {
-    auto s = snap();
-    const std::string& me = ctx.who->person;
-    if (me.empty()) return false;
-    auto owned = [&](std::string_view for_) {
-      return !for_.empty() && function_owner(*s, for_) == me;
-    };
-    if (ctx.request.method != "POST") {
-      const model::Mitigation* cur = nullptr;
-      for (const auto& m : s->model().mitigations)
-        if (m.id == ctx.param("id")) cur = &m;
-      if (!cur || !owned(cur->for_.target)) return false;
-      if (ctx.request.method == "DELETE") return true;
-    }
-    const auto& body = ctx.json_body();  // the value the handler will apply
-    if (!body || !body->is_object()) return false;
-    const auto* for_ = body->as_object().if_contains("for");
-    if (!for_) return ctx.request.method == "PATCH";
-    return for_->is_string() && owned(for_->as_string());
+    return app::owner_may_edit_mitigation(snap()->model(), ctx.who->person, ctx.param("id"),
+                                          edit_kind(ctx.request), body_of(ctx));
   }
 };
 

@@ -5,7 +5,7 @@
 #include "core/clock.hpp"
 #include "http/api_util.hpp"
 #include "http/app.hpp"
-#include "http/metrics.hpp"
+#include "core/metrics.hpp"
 #include "http/openapi.hpp"
 #include "http/status_page.hpp"
 
@@ -128,16 +128,8 @@ Response declare(App& app, const Context& ctx) {
     }
   }
   d.disruption = {*scenario, *down, *workforce, *duration};
-  d.updated_ms = now;
-  d.updated_by = ctx.actor();
-  auto snap = app.snapshot();
-  if (auto r = app.status().declare(*snap, std::move(d)); !r) return error_response(r.error());
-  store::AuditEntry a;
-  a.action = "status_update";
-  a.target = "status";
-  a.after = app.status().declaration_json();
-  a.detail = "status page updated";
-  app.audit(ctx, std::move(a));
+  if (auto kept = app.service().declare_status(actor_of(ctx), std::move(d)); !kept)
+    return error_response(kept.error());
   auto page = app.status().page();
   Response r = json_response(200, *page->json);
   r.set("ETag", page->etag);
@@ -177,7 +169,7 @@ void add_status_routes(App& app, Router& r) {
          [&app](Context&) {
            auto p = app.status().page();
            return json_response(200, fmt::format("{{\"page\":{},\"declared\":{}}}", *p->json,
-                                                 app.status().declaration_json()));
+                                                 app::to_json(app.service().status())));
          },
          {},
          "the status page and the declaration behind it"});

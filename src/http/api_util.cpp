@@ -1,5 +1,7 @@
 #include "http/api_util.hpp"
 
+#include "model/edit.hpp"
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -78,54 +80,18 @@ Result<json::value> parse_json_body(const Request& request) {
 }
 
 Response invalid_model_response(std::string_view message, const model::Diagnostics& diags) {
-  json::array list;
-  for (const auto& d : diags.items()) {
-    if (d.severity != model::Severity::kError) continue;
-    json::object o{{"path", d.path}, {"message", d.message}};
-    if (d.line) {
-      o["line"] = d.line;
-      o["column"] = d.col;
-    }
-    if (!d.hint.empty()) o["hint"] = d.hint;
-    list.push_back(std::move(o));
-  }
-  json::object err{{"status", 422},
-                   {"code", "invalid_model"},
-                   {"message", fmt::format("{} ({} {})", message, list.size(),
-                                           list.size() == 1 ? "problem" : "problems")},
-                   {"diagnostics", std::move(list)}};
-  return json_response(422, json::serialize(json::object{{"error", std::move(err)}}));
+  return error_response(model::invalid_model(message, diags));
 }
 
-namespace {
-struct Collection {
-  model::EntityKind kind;
-  const char* word;
-  const char* noun;
-};
-constexpr Collection kCollections[] = {
-    {model::EntityKind::kOrganization, "organization", "organization"},
-    {model::EntityKind::kBusinessUnit, "business-units", "business unit"},
-    {model::EntityKind::kLocation, "locations", "location"},
-    {model::EntityKind::kPerson, "people", "person"},
-    {model::EntityKind::kService, "services", "service"},
-    {model::EntityKind::kFunction, "functions", "function"},
-    {model::EntityKind::kMitigation, "mitigations", "mitigation"},
-    {model::EntityKind::kScenario, "scenarios", "scenario"},
-};
-}  // namespace
-
 std::optional<model::EntityKind> kind_of_collection(std::string_view word) {
-  for (const auto& c : kCollections)
-    if (word == c.word) return c.kind;
+  for (const auto& k : model::entity_kinds())
+    if (word == k.collection) return k.kind;
   return std::nullopt;
 }
 
-const char* collection_of(model::EntityKind kind) {
-  return kCollections[static_cast<size_t>(kind)].word;
-}
+const char* collection_of(model::EntityKind kind) { return model::info(kind).collection; }
 
-const char* noun_of(model::EntityKind kind) { return kCollections[static_cast<size_t>(kind)].noun; }
+const char* noun_of(model::EntityKind kind) { return model::info(kind).noun; }
 
 Result<int64_t> int_param(const Request& request, std::string_view name, int64_t fallback,
                           int64_t lo, int64_t hi) {

@@ -2,7 +2,7 @@
 // session expiry, tokens, CSRF, caches that notice other processes, and an audit trail that
 // never holds a secret.
 
-#include "http/auth.hpp"
+#include "http/request_auth.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <set>
 
-#include "http/signin_throttle.hpp"
+#include "app/signin_throttle.hpp"
 #include "store/accounts.hpp"
 
 namespace ebcm::http {
@@ -20,6 +20,9 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 using store::Role;
+using app::BackOff;
+using app::client_key;
+using app::random_password;
 
 constexpr const char* kPassword = "correct horse battery";
 
@@ -69,7 +72,7 @@ class AuthTest : public ::testing::Test {
   }
 
   std::optional<Principal> who(const Request& r) {
-    Result<std::optional<Principal>> p = auth_->authenticate(r);
+    Result<std::optional<Principal>> p = authenticate(*auth_, r);
     EXPECT_TRUE(p) << p.error().message;
     return p ? *p : std::nullopt;
   }
@@ -292,7 +295,7 @@ TEST_F(AuthTest, SessionsExpireWhenIdleAndAfterTheirLifetime) {
   clock_.advance(minutes(9));  // idle time counts from the last use
   EXPECT_TRUE(who(with_cookie(s.session_id)));
   clock_.advance(minutes(10));
-  Result<std::optional<Principal>> idle = auth_->authenticate(with_cookie(s.session_id));
+  Result<std::optional<Principal>> idle = authenticate(*auth_, with_cookie(s.session_id));
   ASSERT_FALSE(idle);
   EXPECT_EQ(idle.error().code, ErrorCode::kInvalidInput);
   EXPECT_TRUE(accounts_->sessions()->empty());  // and it is gone from the store
@@ -303,13 +306,13 @@ TEST_F(AuthTest, SessionsExpireWhenIdleAndAfterTheirLifetime) {
     EXPECT_TRUE(who(with_cookie(t.session_id))) << i;
   }
   clock_.advance(minutes(5));  // 60 minutes: the absolute limit
-  EXPECT_FALSE(auth_->authenticate(with_cookie(t.session_id)));
+  EXPECT_FALSE(authenticate(*auth_, with_cookie(t.session_id)));
 }
 
 TEST_F(AuthTest, SignOutEndsTheSession) {
   SignedIn s = sign_in_ok();
   auth_->sign_out(s.session_id, "10.0.0.7:5000");
-  EXPECT_FALSE(auth_->authenticate(with_cookie(s.session_id)));
+  EXPECT_FALSE(authenticate(*auth_, with_cookie(s.session_id)));
   EXPECT_TRUE(accounts_->sessions()->empty());
   EXPECT_EQ(audit_all().back().action, "sign_out");
   EXPECT_EQ(audit_all().back().actor, "bob");
@@ -323,13 +326,13 @@ TEST_F(AuthTest, CredentialsOrNone) {
   none.method = "GET";
   EXPECT_EQ(who(none), std::nullopt);
   EXPECT_EQ(who(with_cookie("")), std::nullopt);
-  EXPECT_FALSE(auth_->authenticate(with_cookie("forged-session-id")));
-  EXPECT_FALSE(auth_->authenticate(with_cookie(std::string(5000, 'x'))));
-  EXPECT_FALSE(auth_->authenticate(with_bearer("ebcm_forged")));
-  EXPECT_FALSE(auth_->authenticate(with_bearer("not-even-ours")));
+  EXPECT_FALSE(authenticate(*auth_, with_cookie("forged-session-id")));
+  EXPECT_FALSE(authenticate(*auth_, with_cookie(std::string(5000, 'x'))));
+  EXPECT_FALSE(authenticate(*auth_, with_bearer("ebcm_forged")));
+  EXPECT_FALSE(authenticate(*auth_, with_bearer("not-even-ours")));
   Request basic;
   basic.headers.emplace_back("authorization", "Basic Ym9iOnB3");
-  Result<std::optional<Principal>> b = auth_->authenticate(basic);
+  Result<std::optional<Principal>> b = authenticate(*auth_, basic);
   ASSERT_FALSE(b);
   EXPECT_NE(b.error().message.find("Bearer"), std::string::npos);
 }
@@ -361,7 +364,7 @@ TEST_F(AuthTest, TokensAuthenticateUntilExpiryOrRevocation) {
   EXPECT_EQ(auth_->tokens("nobody").error().code, ErrorCode::kNotFound);
 
   clock_.advance(minutes(61));
-  Result<std::optional<Principal>> expired = auth_->authenticate(with_bearer(plaintext));
+  Result<std::optional<Principal>> expired = authenticate(*auth_, with_bearer(plaintext));
   ASSERT_FALSE(expired);
   EXPECT_NE(expired.error().message.find("expired"), std::string::npos);
 
@@ -369,11 +372,11 @@ TEST_F(AuthTest, TokensAuthenticateUntilExpiryOrRevocation) {
   ASSERT_TRUE(forever);
   EXPECT_TRUE(who(with_bearer(forever->second)));
   ASSERT_TRUE(auth_->set_disabled("bob", true, "cli:root"));
-  EXPECT_FALSE(auth_->authenticate(with_bearer(forever->second)));
+  EXPECT_FALSE(authenticate(*auth_, with_bearer(forever->second)));
   ASSERT_TRUE(auth_->set_disabled("bob", false, "cli:root"));
   EXPECT_TRUE(who(with_bearer(forever->second)));
   ASSERT_TRUE(auth_->revoke_token(forever->first.id, "cli:root"));
-  EXPECT_FALSE(auth_->authenticate(with_bearer(forever->second)));
+  EXPECT_FALSE(authenticate(*auth_, with_bearer(forever->second)));
   EXPECT_TRUE(auth_->revoke_token(forever->first.id, "cli:root"));  // again: nothing to do
   EXPECT_EQ(auth_->revoke_token(999, "cli:root").error().code, ErrorCode::kNotFound);
 
@@ -418,24 +421,24 @@ TEST_F(AuthTest, CsrfIsRequiredForUnsafeMethodsOfSessions) {
   token.via_token = true;
   token.csrf.clear();
   for (const char* method : {"GET", "HEAD", "OPTIONS"}) {
-    EXPECT_TRUE(Auth::csrf_ok(session, with_cookie(s.session_id, method))) << method;
+    EXPECT_TRUE(csrf_ok(session, with_cookie(s.session_id, method))) << method;
   }
   for (const char* method : {"POST", "PUT", "PATCH", "DELETE"}) {
     Request r = with_cookie(s.session_id, method);
-    EXPECT_FALSE(Auth::csrf_ok(session, r)) << method;  // no header
-    EXPECT_TRUE(Auth::csrf_ok(token, r)) << method;     // tokens need none
+    EXPECT_FALSE(csrf_ok(session, r)) << method;  // no header
+    EXPECT_TRUE(csrf_ok(token, r)) << method;     // tokens need none
     r.headers.emplace_back("x-csrf-token", s.csrf.substr(1) + "A");
-    EXPECT_FALSE(Auth::csrf_ok(session, r)) << method;
+    EXPECT_FALSE(csrf_ok(session, r)) << method;
     r.headers.back().second = s.csrf.substr(1);
-    EXPECT_FALSE(Auth::csrf_ok(session, r)) << method;
+    EXPECT_FALSE(csrf_ok(session, r)) << method;
     r.headers.back().second = s.csrf;
-    EXPECT_TRUE(Auth::csrf_ok(session, r)) << method;
+    EXPECT_TRUE(csrf_ok(session, r)) << method;
   }
   Principal empty = session;
   empty.csrf.clear();
   Request r = with_cookie(s.session_id, "POST");
   r.headers.emplace_back(std::string(kCsrfHeader), "");
-  EXPECT_FALSE(Auth::csrf_ok(empty, r));
+  EXPECT_FALSE(csrf_ok(empty, r));
 }
 
 TEST_F(AuthTest, AccountChangesAreCheckedAndAudited) {
@@ -464,7 +467,7 @@ TEST_F(AuthTest, AccountChangesAreCheckedAndAudited) {
 
   SignedIn s = sign_in_ok();
   ASSERT_TRUE(auth_->set_password("bob", "a new password!", "alice", "10.1.1.1:9"));
-  EXPECT_FALSE(auth_->authenticate(with_cookie(s.session_id)));  // sessions ended
+  EXPECT_FALSE(authenticate(*auth_, with_cookie(s.session_id)));  // sessions ended
   EXPECT_FALSE(auth_->sign_in("bob", kPassword, "r"));
   sign_in_ok("bob", "a new password!");
 
@@ -569,24 +572,24 @@ TEST(AuthFile, ChangesByAnotherProcessAreNoticed) {
     auto token = cli->create_token("bob", "ci", 0, "cli:root");
     ASSERT_TRUE(token);
     clock.advance(seconds(2));
-    Result<std::optional<Principal>> p = server->authenticate(with_bearer(token->second));
+    Result<std::optional<Principal>> p = authenticate(*server, with_bearer(token->second));
     ASSERT_TRUE(p && *p) << (p ? "anonymous" : p.error().message);
     EXPECT_EQ((*p)->role, Role::kAdmin);
     Result<SignedIn> signed_in = server->sign_in("bob", kPassword, "r");
     ASSERT_TRUE(signed_in);
     const Request cookie = with_cookie(signed_in->session_id);
-    EXPECT_TRUE(server->authenticate(cookie));
+    EXPECT_TRUE(authenticate(*server, cookie));
 
     // A new password (set elsewhere) ends the session here too, within refresh_ms.
     ASSERT_TRUE(cli->set_password("bob", "another password", "cli:root"));
-    EXPECT_TRUE(server->authenticate(cookie));  // not yet
+    EXPECT_TRUE(authenticate(*server, cookie));  // not yet
     clock.advance(seconds(2));
-    EXPECT_FALSE(server->authenticate(cookie));
-    EXPECT_TRUE(server->authenticate(with_bearer(token->second)));
+    EXPECT_FALSE(authenticate(*server, cookie));
+    EXPECT_TRUE(authenticate(*server, with_bearer(token->second)));
 
     ASSERT_TRUE(cli->set_disabled("bob", true, "cli:root"));
     clock.advance(seconds(2));
-    EXPECT_FALSE(server->authenticate(with_bearer(token->second)));
+    EXPECT_FALSE(authenticate(*server, with_bearer(token->second)));
   }
   remove();
 }

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/strings.hpp"
-#include "http/log.hpp"
+#include "core/log.hpp"
 
 namespace ebcm::http {
 namespace {

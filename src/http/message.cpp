@@ -18,6 +18,10 @@ const char* code_word(ErrorCode code) {
       return "not_found";
     case ErrorCode::kConflict:
       return "conflict";
+    case ErrorCode::kExists:
+      return "exists";
+    case ErrorCode::kStale:
+      return "stale";
     case ErrorCode::kForbidden:
       return "forbidden";
     case ErrorCode::kBusy:
@@ -71,7 +75,10 @@ int http_status(ErrorCode code, bool unprocessable) {
     case ErrorCode::kNotFound:
       return 404;
     case ErrorCode::kConflict:
+    case ErrorCode::kExists:
       return 409;
+    case ErrorCode::kStale:
+      return 412;
     case ErrorCode::kForbidden:
       return 403;
     case ErrorCode::kBusy:
@@ -84,72 +91,6 @@ int http_status(ErrorCode code, bool unprocessable) {
       return 500;
   }
   return 500;
-}
-
-// Appends `text` as a JSON string; control characters escaped, invalid UTF-8 replaced by U+FFFD
-// so every line stays valid JSON whatever a client sent.
-void append_json_quoted(std::string& out, std::string_view text) {
-  out += '"';
-  size_t i = 0;
-  while (i < text.size()) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        default:
-          if (c < 0x20 || c == 0x7f) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-          } else {
-            out += static_cast<char>(c);
-          }
-      }
-      ++i;
-      continue;
-    }
-    // A well-formed multi-byte sequence (no overlongs, no surrogates, at most U+10FFFF)?
-    size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
-    bool ok = len != 0 && c <= 0xf4 && i + len <= text.size();
-    for (size_t k = 1; ok && k < len; ++k)
-      ok = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
-    if (ok && len >= 3) {
-      auto c1 = static_cast<unsigned char>(text[i + 1]);
-      if (c == 0xe0 && c1 < 0xa0) ok = false;
-      if (c == 0xed && c1 >= 0xa0) ok = false;
-      if (c == 0xf0 && c1 < 0x90) ok = false;
-      if (c == 0xf4 && c1 >= 0x90) ok = false;
-    }
-    if (ok) {
-      out.append(text.substr(i, len));
-      i += len;
-    } else {
-      out += "\\ufffd";
-      ++i;
-    }
-  }
-  out += '"';
-}
-
-std::string json_quote(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  append_json_quoted(out, text);
-  return out;
 }
 
 std::string http_date(int64_t unix_ms) {
@@ -186,6 +127,24 @@ Response error_response(int status, std::string_view code, std::string_view mess
 }
 
 Response error_response(const Error& error) {
+  if (error.code == ErrorCode::kInvalidInput && !error.details.empty()) {
+    // {"error": {"status": 422, "code": "invalid_model", "message", "diagnostics": [...]}}
+    std::string list;
+    for (const auto& d : error.details) {
+      if (!list.empty()) list += ',';
+      list += "{\"path\":" + json_quote(d.path) + ",\"message\":" + json_quote(d.message);
+      if (d.line) {
+        list += ",\"line\":" + std::to_string(d.line) + ",\"column\":" + std::to_string(d.column);
+      }
+      if (!d.hint.empty()) list += ",\"hint\":" + json_quote(d.hint);
+      list += '}';
+    }
+    Response r;
+    r.status = 422;
+    r.body = "{\"error\":{\"status\":422,\"code\":\"invalid_model\",\"message\":" +
+             json_quote(error.message) + ",\"diagnostics\":[" + list + "]}}";
+    return r;
+  }
   const int status = http_status(error.code);
   if (status == 500) return concealed_error(500, error.message);
   if (error.code == ErrorCode::kBusy) {

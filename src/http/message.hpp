@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "core/utf8.hpp"
 
 namespace ebcm::http {
 
@@ -91,10 +92,5 @@ std::vector<std::string_view> list_items(std::string_view value);
 
 // "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110's IMF-fixdate) for a Unix time in milliseconds.
 std::string http_date(int64_t unix_ms);
-
-// `text` as a quoted JSON string: control characters escaped, invalid UTF-8 replaced by U+FFFD,
-// so a response or log line stays valid JSON whatever a client sent.
-std::string json_quote(std::string_view text);
-void append_json_quoted(std::string& out, std::string_view text);
 
 }  // namespace ebcm::http

@@ -134,7 +134,7 @@ Router::Admission Router::admit(const Request& request) const {
   }
   const Route& found = *a.route;
   if (auth_) {
-    auto who = auth_->authenticate(request);
+    auto who = authenticate(*auth_, request);
     if (!who && found.access == Access::kPublic) {
       // A stale cookie must not lock anyone out of a public page: answer as to anyone.
     } else if (!who && who.error().code != ErrorCode::kInvalidInput) {
@@ -160,7 +160,7 @@ Router::Admission Router::admit(const Request& request) const {
                                    std::string("the role ") + store::to_string(a.who->role) +
                                        " may not " + found.method + " " + found.pattern));
     }
-    if (method != "GET" && !Auth::csrf_ok(*a.who, request)) {
+    if (method != "GET" && !csrf_ok(*a.who, request)) {
       return refuse(error_response(
           403, "csrf", "missing or wrong X-CSRF-Token header (the token given at sign-in)"));
     }

@@ -20,7 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "http/auth.hpp"
+#include "http/request_auth.hpp"
 #include "http/message.hpp"
 
 namespace ebcm::http {

@@ -51,8 +51,8 @@
 #include <vector>
 
 #include "core/strings.hpp"
-#include "http/log.hpp"
-#include "http/metrics.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "http/request_head.hpp"
 
 namespace ebcm::http {

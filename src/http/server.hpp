@@ -22,9 +22,11 @@
 #include "core/result.hpp"
 #include "http/message.hpp"
 
-namespace ebcm::http {
-
+namespace ebcm {
 class Metrics;
+}
+
+namespace ebcm::http {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";

@@ -19,7 +19,7 @@
 #include <string>
 #include <thread>
 
-#include "http/metrics.hpp"
+#include "core/metrics.hpp"
 #include "http/test_client.hpp"
 
 namespace ebcm::http {

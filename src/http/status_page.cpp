@@ -7,7 +7,7 @@
 
 #include "core/clock.hpp"
 #include "http/app.hpp"
-#include "http/timezone.hpp"
+#include "core/timezone.hpp"
 #include "impact/engine.hpp"
 #include "impact/report.hpp"
 
@@ -189,71 +189,12 @@ std::string render_html(const Words& w, const json::object& j, const std::string
 StatusPage::StatusPage(const Clock& clock) : clock_(clock) {}
 StatusPage::~StatusPage() = default;
 
-std::shared_ptr<const RenderedStatus> StatusPage::page() const { return std::atomic_load(&page_); }
+std::shared_ptr<const RenderedStatus> StatusPage::page() const { return page_.load(); }
 
-void StatusPage::render(const Snapshot& snapshot) {
+void StatusPage::render(const Snapshot& snapshot, const StatusDeclaration& declared) {
   std::lock_guard lock(mutex_);
+  declared_ = declared;
   render_locked(snapshot);
-}
-
-Result<void> StatusPage::declare(const Snapshot& snapshot, StatusDeclaration d) {
-  const bool any = !d.disruption.scenario.empty() || !d.disruption.down.empty() ||
-                   !d.disruption.workforce.empty();
-  if (any) {
-    auto check = impact::build_disruption(snapshot.graph(), snapshot.model(), d.disruption, "");
-    if (!check) return check.error();
-  }
-  std::lock_guard lock(mutex_);
-  declared_ = std::move(d);
-  render_locked(snapshot);
-  return {};
-}
-
-std::string StatusPage::declaration_json() const {
-  std::lock_guard lock(mutex_);
-  json::object o{{"message", declared_.message},
-                 {"updated", declared_.updated_ms ? json::value(format_utc(declared_.updated_ms))
-                                                  : json::value(nullptr)},
-                 {"updated_by", declared_.updated_by}};
-  o["next_update"] = declared_.next_update_ms ? json::value(format_utc(*declared_.next_update_ms))
-                                              : json::value(nullptr);
-  const auto& q = declared_.disruption;
-  if (!q.scenario.empty()) o["scenario"] = q.scenario;
-  json::array down(q.down.begin(), q.down.end()), workforce(q.workforce.begin(), q.workforce.end());
-  o["down"] = std::move(down);
-  o["workforce"] = std::move(workforce);
-  if (!q.duration.empty()) o["duration"] = q.duration;
-  return json::serialize(o);
-}
-
-void StatusPage::restore(std::string_view text) {
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec || !v.is_object()) return;
-  const auto& o = v.as_object();
-  StatusDeclaration d;
-  auto str = [&](const char* k) -> std::string {
-    auto it = o.find(k);
-    return it != o.end() && it->value().is_string() ? std::string(it->value().as_string()) : "";
-  };
-  auto list = [&](const char* k) {
-    std::vector<std::string> out;
-    auto it = o.find(k);
-    if (it != o.end() && it->value().is_array())
-      for (const auto& x : it->value().as_array())
-        if (x.is_string()) out.emplace_back(x.as_string());
-    return out;
-  };
-  d.message = str("message");
-  d.updated_by = str("updated_by");
-  if (auto t = parse_utc(str("updated"))) d.updated_ms = *t;
-  if (auto t = parse_utc(str("next_update"))) d.next_update_ms = *t;
-  d.disruption.scenario = str("scenario");
-  d.disruption.down = list("down");
-  d.disruption.workforce = list("workforce");
-  d.disruption.duration = str("duration");
-  std::lock_guard lock(mutex_);
-  declared_ = std::move(d);
 }
 
 void StatusPage::render_locked(const Snapshot& snap) {
@@ -345,7 +286,7 @@ void StatusPage::render_locked(const Snapshot& snap) {
   page->etag = etag_of(*page->json);
   page->changed_ms = now;
   page->last_modified = http_date(now);
-  std::atomic_store(&page_, std::shared_ptr<const RenderedStatus>(std::move(page)));
+  page_.store(std::move(page));
 }
 
 }  // namespace ebcm::http

@@ -1,16 +1,17 @@
 // The status page: which services are up, which business functions run degraded or down and
 // since when, and the incident manager's message, with the time of this update and of the next.
 //
-// Contract: render() runs the declared disruption on a snapshot and builds the whole page —
+// Contract: render() runs the declared disruption (app::StatusDeclaration, the live state of
+// app::Service, which calls render() as an observer) on a snapshot and builds the whole page —
 // JSON and HTML in English and Swedish — once; page() hands out the rendered bytes without
 // copying, so serving it costs almost nothing. A function keeps its `since` across renders as
-// long as it stays not up. declare() checks the disruption against the model first (unknown
-// ids → an error naming them) and changes nothing when it fails.
-// Thread safety: page() is lock-free (an atomic shared pointer); render(), declare() and
-// restore() are serialised by an internal mutex.
+// long as it stays not up.
+// Thread safety: page() is lock-free (an atomic shared pointer); render() calls are serialised
+// by an internal mutex.
 #pragma once
 
 #include <cstdint>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -20,19 +21,14 @@
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "app/live_state.hpp"
+#include "app/snapshot.hpp"
 #include "impact/query.hpp"
 
 namespace ebcm::http {
 
-class Snapshot;
-
-struct StatusDeclaration {
-  std::string message;                    // from the incident manager, "" when none
-  std::optional<int64_t> next_update_ms;  // when the next update is promised
-  impact::DisruptionQuery disruption;     // what is down now; empty: all clear
-  int64_t updated_ms = 0;
-  std::string updated_by;
-};
+using app::Snapshot;
+using app::StatusDeclaration;
 
 struct RenderedStatus {
   std::shared_ptr<const std::string> json, html_en, html_sv;
@@ -47,20 +43,16 @@ class StatusPage {
   ~StatusPage();
 
   std::shared_ptr<const RenderedStatus> page() const;
-  void render(const Snapshot& snapshot);
-  Result<void> declare(const Snapshot& snapshot, StatusDeclaration d);
-  // Restores a declaration from its JSON (as declaration_json() wrote it); ignores bad input.
-  void restore(std::string_view json);
-  std::string declaration_json() const;
+  void render(const Snapshot& snapshot, const StatusDeclaration& declared);
 
  private:
   void render_locked(const Snapshot& snapshot);
 
   const Clock& clock_;
   mutable std::mutex mutex_;
-  StatusDeclaration declared_;                  // guarded by mutex_
+  StatusDeclaration declared_;                  // guarded by mutex_: as last rendered
   std::map<std::string, int64_t> since_;        // guarded by mutex_: not-up node → since (ms)
-  std::shared_ptr<const RenderedStatus> page_;  // atomic_load/atomic_store
+  std::atomic<std::shared_ptr<const RenderedStatus>> page_;
 };
 
 }  // namespace ebcm::http

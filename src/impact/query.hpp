@@ -27,6 +27,7 @@ struct DisruptionQuery {
   std::vector<std::string> down;       // node refs
   std::vector<std::string> workforce;  // "40%", "50%@hq", "30%@sales"
   std::string duration;                // "6h", or "" (the scenario's, else open-ended)
+  bool operator==(const DisruptionQuery&) const = default;
 };
 
 // The disruption the query names, and a name for it (the scenario's id, else "adfs+exo").

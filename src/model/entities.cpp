@@ -11,6 +11,34 @@
 namespace ebcm::model {
 
 namespace {
+constexpr EntityKindInfo kKinds[kEntityKindCount] = {
+    {EntityKind::kOrganization, "organization", "organization", "organization", "organization"},
+    {EntityKind::kBusinessUnit, "business_unit", "business_units", "business-units",
+     "business unit"},
+    {EntityKind::kLocation, "location", "locations", "locations", "location"},
+    {EntityKind::kPerson, "person", "people", "people", "person"},
+    {EntityKind::kService, "service", "services", "services", "service"},
+    {EntityKind::kFunction, "function", "functions", "functions", "function"},
+    {EntityKind::kMitigation, "mitigation", "mitigations", "mitigations", "mitigation"},
+    {EntityKind::kScenario, "scenario", "scenarios", "scenarios", "scenario"},
+};
+static_assert([] {
+  for (int i = 0; i < kEntityKindCount; ++i)
+    if (static_cast<int>(kKinds[i].kind) != i) return false;
+  return true;
+}());
+}  // namespace
+
+const EntityKindInfo& info(EntityKind kind) { return kKinds[static_cast<size_t>(kind)]; }
+std::span<const EntityKindInfo> entity_kinds() { return kKinds; }
+const char* to_string(EntityKind kind) { return info(kind).name; }
+std::optional<EntityKind> parse_entity_kind(std::string_view text) {
+  for (const auto& k : kKinds)
+    if (text == k.name) return k.kind;
+  return std::nullopt;
+}
+
+namespace {
 template <class T>
 void add_all(std::vector<Entity>& out, EntityKind kind, const std::vector<T>& items) {
   for (const auto& i : items) {

@@ -30,6 +30,21 @@ enum class EntityKind : uint8_t {
 };
 inline constexpr int kEntityKindCount = 8;
 
+// The words of each kind, listed once (entities.cpp) for every layer: the model's name of the
+// kind ("business_unit", as the store and the audit trail write it), its section in a model file
+// ("business_units"; the organization's is "organization"), its collection in the HTTP API
+// ("business-units") and its noun in sentences ("business unit").
+struct EntityKindInfo {
+  EntityKind kind;
+  const char* name;
+  const char* section;
+  const char* collection;
+  const char* noun;
+};
+const EntityKindInfo& info(EntityKind kind);
+// All kinds, in the canonical (model) order.
+std::span<const EntityKindInfo> entity_kinds();
+
 // "organization", "business_unit", "location", "person", "service", "function", "mitigation",
 // "scenario".
 const char* to_string(EntityKind kind);

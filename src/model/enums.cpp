@@ -63,16 +63,6 @@ constexpr std::array<std::pair<Category, const char*>, 3> kCategories{{
     {Category::kLocation, "location"},
     {Category::kSystems, "systems"},
 }};
-constexpr std::array<std::pair<EntityKind, const char*>, kEntityKindCount> kEntityKinds{{
-    {EntityKind::kOrganization, "organization"},
-    {EntityKind::kBusinessUnit, "business_unit"},
-    {EntityKind::kLocation, "location"},
-    {EntityKind::kPerson, "person"},
-    {EntityKind::kService, "service"},
-    {EntityKind::kFunction, "function"},
-    {EntityKind::kMitigation, "mitigation"},
-    {EntityKind::kScenario, "scenario"},
-}};
 
 }  // namespace
 
@@ -82,7 +72,6 @@ const char* to_string(Channel v) { return name_of(kChannels, v); }
 const char* to_string(MitigationStatus v) { return name_of(kStatuses, v); }
 const char* to_string(Criticality v) { return name_of(kCriticalities, v); }
 const char* to_string(Category v) { return name_of(kCategories, v); }
-const char* to_string(EntityKind v) { return name_of(kEntityKinds, v); }
 
 std::optional<ServiceKind> parse_service_kind(std::string_view t) {
   return parse_with(kServiceKinds, t);
@@ -98,8 +87,5 @@ std::optional<Criticality> parse_criticality(std::string_view t) {
   return parse_with(kCriticalities, t);
 }
 std::optional<Category> parse_category(std::string_view t) { return parse_with(kCategories, t); }
-std::optional<EntityKind> parse_entity_kind(std::string_view t) {
-  return parse_with(kEntityKinds, t);
-}
 
 }  // namespace ebcm::model

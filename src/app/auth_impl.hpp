@@ -1,5 +1,5 @@
-// The implementation of http::Auth, shared by auth.cpp (the caches, sign-in, authentication)
-// and auth_accounts.cpp (account changes, API tokens, the audit trail). Internal to http/auth*:
+// The implementation of app::Auth, shared by auth.cpp (the caches, sign-in, authentication)
+// and auth_accounts.cpp (account changes, API tokens, the audit trail). Internal to app/auth*:
 // include it from nowhere else.
 //
 // Must hold: the caches hold every unrevoked token and every unexpired session of the store
@@ -16,10 +16,10 @@
 #include <utility>
 #include <vector>
 
-#include "http/auth.hpp"
-#include "http/signin_throttle.hpp"
+#include "app/auth.hpp"
+#include "app/signin_throttle.hpp"
 
-namespace ebcm::http::auth_detail {
+namespace ebcm::app::auth_detail {
 
 inline constexpr size_t kSecretBytes = 32;
 inline constexpr std::string_view kTokenPrefix = "ebcm_";
@@ -52,7 +52,7 @@ Result<void> check_password(std::string_view password);
 // The records as the audit trail shows them: never a hash, nor the lock-out counters.
 std::string user_json(const store::User& u);
 std::string token_json(const store::ApiToken& t);
-// What may leave http/auth: the hash fields emptied.
+// What may leave app/auth: the hash fields emptied.
 store::User without_secrets(store::User u);
 store::ApiToken without_secrets(store::ApiToken t);
 
@@ -77,7 +77,8 @@ class AuthImpl final : public Auth {
   Result<SignedIn> sign_in(std::string_view name, std::string_view password,
                            std::string_view remote, int64_t* retry_at_ms) override;
   void sign_out(std::string_view session_id, std::string_view remote) override;
-  Result<std::optional<Principal>> authenticate(const Request& request) override;
+  Result<Principal> authenticate_token(std::string_view token) override;
+  Result<Principal> authenticate_session(std::string_view session_id) override;
 
   Result<store::User> add_user(std::string_view name, store::Role role, std::string_view password,
                                std::string_view person, std::string_view actor,
@@ -123,8 +124,6 @@ class AuthImpl final : public Auth {
   Result<void> reload_locked();
   Result<void> refresh_locked(int64_t now);
   void flush_locked();
-  Result<Principal> session_principal(std::string_view session_id);
-  Result<Principal> token_principal(std::string_view token);
   Result<store::User> find_user_locked(std::string_view name);
   // Whether `actor` may act on `owner`'s tokens: the owner themself, an enabled admin, or the
   // machine's operator ("cli:<os user>", "serve:..."). The check below the router's, so that a
@@ -155,4 +154,4 @@ class AuthImpl final : public Auth {
   BackOff unknown_names_;                                    // names tried that are no account
 };
 
-}  // namespace ebcm::http::auth_detail
+}  // namespace ebcm::app::auth_detail

@@ -1,4 +1,4 @@
-#include "http/metrics.hpp"
+#include "core/metrics.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-namespace ebcm::http {
+namespace ebcm {
 namespace {
 
 bool has_line(const std::string& text, const std::string& line) {
@@ -145,4 +145,4 @@ TEST(MetricsTest, ConcurrentObservationsAreAllCounted) {
 }
 
 }  // namespace
-}  // namespace ebcm::http
+}  // namespace ebcm

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace ebcm::http {
+namespace ebcm {
 
 struct LocalTime {
   std::tm tm{};      // tm_year, tm_mon, tm_mday, tm_hour, tm_min, tm_sec, tm_wday
@@ -23,4 +23,4 @@ struct LocalTime {
 
 std::optional<LocalTime> to_local(int64_t unix_seconds, std::string_view zone_name);
 
-}  // namespace ebcm::http
+}  // namespace ebcm

@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-namespace ebcm::http {
+namespace ebcm {
 
 class Metrics {
  public:
@@ -50,4 +50,4 @@ class Metrics {
   std::map<std::string, double, std::less<>> gauges_;
 };
 
-}  // namespace ebcm::http
+}  // namespace ebcm

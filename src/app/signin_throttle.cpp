@@ -1,4 +1,4 @@
-#include "http/signin_throttle.hpp"
+#include "app/signin_throttle.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
-namespace ebcm::http {
+namespace ebcm::app {
 
 int64_t BackOff::refused_until(std::string_view key, int64_t now) const {
   auto it = entries_.find(std::string(key));
@@ -67,4 +67,4 @@ std::string client_key(std::string_view remote) {
   return host;
 }
 
-}  // namespace ebcm::http
+}  // namespace ebcm::app

@@ -4,9 +4,10 @@
 #include <algorithm>
 
 #include "core/strings.hpp"
-#include "http/auth_impl.hpp"
+#include "core/utf8.hpp"
+#include "app/auth_impl.hpp"
 
-namespace ebcm::http::auth_detail {
+namespace ebcm::app::auth_detail {
 
 namespace {
 
@@ -255,4 +256,4 @@ Result<std::vector<store::AuditEntry>> AuthImpl::audit(const store::AuditFilter&
   return accounts_->audit(filter);
 }
 
-}  // namespace ebcm::http::auth_detail
+}  // namespace ebcm::app::auth_detail

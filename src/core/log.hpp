@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-namespace ebcm::http {
+namespace ebcm {
 
 enum class Level { kTrace, kDebug, kInfo, kWarn, kError, kOff };
 
@@ -49,4 +49,4 @@ void log_event(Level level, std::string_view event, std::initializer_list<LogFie
 std::string format_log_line(Level level, std::string_view event,
                             std::initializer_list<LogField> fields);
 
-}  // namespace ebcm::http
+}  // namespace ebcm

@@ -1,4 +1,4 @@
-#include "http/metrics.hpp"
+#include "core/metrics.hpp"
 
 #include <array>
 #include <charconv>
@@ -7,7 +7,7 @@
 #include <mutex>
 #include <utility>
 
-namespace ebcm::http {
+namespace ebcm {
 namespace {
 
 // Seconds; chosen around what an API request costs (sub-millisecond from memory, tens of
@@ -289,4 +289,4 @@ std::string Metrics::render() const {
   return out;
 }
 
-}  // namespace ebcm::http
+}  // namespace ebcm

@@ -16,7 +16,7 @@
 #include <string_view>
 #include <unordered_map>
 
-namespace ebcm::http {
+namespace ebcm::app {
 
 struct BackOffRule {
   int threshold = 5;
@@ -56,4 +56,4 @@ class BackOff {
 // address, or the /64 prefix of an IPv6 one (one machine usually has a whole /64).
 std::string client_key(std::string_view remote);
 
-}  // namespace ebcm::http
+}  // namespace ebcm::app

@@ -7,7 +7,7 @@
 // learning how a guess's hash compares with them does not help find a preimage); the CSRF
 // token, compared with a value the client sends, is compared in constant time.
 
-#include "http/auth.hpp"
+#include "app/auth.hpp"
 
 #include <sodium.h>
 
@@ -17,9 +17,9 @@
 
 #include "core/strings.hpp"
 #include "core/utf8.hpp"
-#include "http/auth_impl.hpp"
+#include "app/auth_impl.hpp"
 
-namespace ebcm::http {
+namespace ebcm::app {
 
 namespace auth_detail {
 
@@ -382,26 +382,7 @@ void AuthImpl::sign_out(std::string_view session_id, std::string_view remote) {
 
 // ---- authenticate -------------------------------------------------------------------------
 
-Result<std::optional<Principal>> AuthImpl::authenticate(const Request& request) {
-  if (std::optional<std::string_view> header = request.header("Authorization")) {
-    if (!starts_with_nocase(*header, "bearer ")) {
-      return invalid_credentials("the Authorization header must be 'Bearer TOKEN'");
-    }
-    std::string_view token = header->substr(7);
-    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-    while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
-    Result<Principal> who = token_principal(token);
-    if (!who) return who.error();
-    return std::optional<Principal>(std::move(*who));
-  }
-  std::optional<std::string_view> cookie = request.cookie(kSessionCookie);
-  if (!cookie || cookie->empty()) return std::optional<Principal>();  // anonymous
-  Result<Principal> who = session_principal(*cookie);
-  if (!who) return who.error();
-  return std::optional<Principal>(std::move(*who));
-}
-
-Result<Principal> AuthImpl::token_principal(std::string_view token) {
+Result<Principal> AuthImpl::authenticate_token(std::string_view token) {
   if (!token.starts_with(kTokenPrefix) || token.size() > kMaxCredential) {
     return invalid_credentials("the API token is not valid");
   }
@@ -427,7 +408,7 @@ Result<Principal> AuthImpl::token_principal(std::string_view token) {
   return Principal{t.user_id, u->second.name, u->second.role, u->second.person, true, ""};
 }
 
-Result<Principal> AuthImpl::session_principal(std::string_view session_id) {
+Result<Principal> AuthImpl::authenticate_session(std::string_view session_id) {
   if (session_id.size() > kMaxCredential) return invalid_credentials("the session is not valid");
   if (!sodium_ready()) return sodium_failed();
   const std::string hash = secret_hash(session_id);
@@ -468,12 +449,8 @@ std::unique_ptr<Auth> Auth::create(std::shared_ptr<store::Accounts> accounts, co
   return std::make_unique<AuthImpl>(std::move(accounts), clock, options);
 }
 
-bool Auth::csrf_ok(const Principal& who, const Request& request) {
-  if (who.via_token) return true;
-  const std::string_view m = request.method;
-  if (m == "GET" || m == "HEAD" || m == "OPTIONS") return true;
-  std::optional<std::string_view> sent = request.header(kCsrfHeader);
-  return sent && auth_detail::equal_constant_time(*sent, who.csrf);
+bool Auth::csrf_matches(const Principal& who, std::string_view sent) {
+  return !who.csrf.empty() && auth_detail::equal_constant_time(sent, who.csrf);
 }
 
 std::string random_password() {
@@ -490,4 +467,4 @@ std::string random_password() {
   return out;
 }
 
-}  // namespace ebcm::http
+}  // namespace ebcm::app

@@ -1,4 +1,4 @@
-#include "http/log.hpp"
+#include "core/log.hpp"
 
 #include <spdlog/logger.h>
 #include <spdlog/sinks/ostream_sink.h>
@@ -13,9 +13,9 @@
 #include <memory>
 #include <mutex>
 
-#include "http/message.hpp"
+#include "core/utf8.hpp"
 
-namespace ebcm::http {
+namespace ebcm {
 namespace {
 
 const char* level_word(Level level) {
@@ -166,4 +166,4 @@ void log_event(Level level, std::string_view event, std::initializer_list<LogFie
   logger()->log(to_spdlog(level), spdlog::string_view_t(line.data(), line.size()));
 }
 
-}  // namespace ebcm::http
+}  // namespace ebcm

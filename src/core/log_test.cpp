@@ -1,11 +1,11 @@
-#include "http/log.hpp"
+#include "core/log.hpp"
 
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 #include <sstream>
 
-namespace ebcm::http {
+namespace ebcm {
 namespace {
 
 std::vector<std::string> lines_of(const std::string& text) {
@@ -88,4 +88,4 @@ TEST(LogTest, NonFiniteNumbersAreNull) {
 }
 
 }  // namespace
-}  // namespace ebcm::http
+}  // namespace ebcm

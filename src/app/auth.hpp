@@ -21,10 +21,9 @@
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
-#include "http/message.hpp"
 #include "store/accounts.hpp"
 
-namespace ebcm::http {
+namespace ebcm::app {
 
 // Who is asking, once authenticated.
 struct Principal {
@@ -59,10 +58,8 @@ struct AuthOptions {
   int64_t write_back_ms = 60'000;
 };
 
-inline constexpr std::string_view kSessionCookie = "ebcm_session";
 // How long an API token lives unless its maker says otherwise (`ebcm user token`, the API).
 inline constexpr std::string_view kDefaultTokenLifetime = "90d";
-inline constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
 
 class Auth {
  public:
@@ -86,12 +83,13 @@ class Auth {
                                    std::string_view remote, int64_t* retry_at_ms = nullptr) = 0;
   virtual void sign_out(std::string_view session_id, std::string_view remote) = 0;
 
-  // From the Authorization: Bearer <token> header or the session cookie. nullopt: anonymous
-  // (no credentials). Credentials present but invalid, expired, revoked or of a disabled user →
-  // an Error (kInvalidInput), which the router answers 401.
-  virtual Result<std::optional<Principal>> authenticate(const Request& request) = 0;
-  // For unsafe methods with a session: the X-CSRF-Token header must equal the session's token.
-  static bool csrf_ok(const Principal& who, const Request& request);
+  // Who an API token or a session id (the plaintext a client sends back) belongs to. Invalid,
+  // expired, revoked or of a disabled user → an Error (kInvalidInput) saying which; http/
+  // answers it 401. Where the credentials come from (headers, cookies) is http/'s business.
+  virtual Result<Principal> authenticate_token(std::string_view token) = 0;
+  virtual Result<Principal> authenticate_session(std::string_view session_id) = 0;
+  // Whether `sent` is the session's CSRF token (compared in constant time; never for "").
+  static bool csrf_matches(const Principal& who, std::string_view sent);
 
   // Accounts (also used by `ebcm user`). User names: [a-z0-9._-]{1,64}; passwords: 12 to 1024
   // characters; person: a model id or "". Bad input → kInvalidInput, unknown user →
@@ -130,4 +128,4 @@ class Auth {
 // A random password of 20 characters from an unambiguous alphabet (the first admin's).
 std::string random_password();
 
-}  // namespace ebcm::http
+}  // namespace ebcm::app

@@ -1,4 +1,4 @@
-#include "http/timezone.hpp"
+#include "core/timezone.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -8,7 +8,7 @@
 #include <mutex>
 #include <vector>
 
-namespace ebcm::http {
+namespace ebcm {
 namespace {
 
 struct Zone {
@@ -95,4 +95,4 @@ std::optional<LocalTime> to_local(int64_t t, std::string_view zone_name) {
   return out;
 }
 
-}  // namespace ebcm::http
+}  // namespace ebcm

@@ -1,12 +1,12 @@
 // Our TZif reader agrees with the C library (TZ set in this single-threaded test) across years
 // and daylight saving changes, in zones east and west of Greenwich and in UTC.
-#include "http/timezone.hpp"
+#include "core/timezone.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 
-namespace ebcm::http {
+namespace ebcm {
 namespace {
 
 TEST(TimeZone, AgreesWithTheCLibrary) {
@@ -44,4 +44,4 @@ TEST(TimeZone, UnknownZonesAndPathsAreRefused) {
 }
 
 }  // namespace
-}  // namespace ebcm::http
+}  // namespace ebcm

@@ -1,0 +1,145 @@
+// The application: what ebcm is while it runs, below any protocol. It owns the current model as
+// an immutable snapshot (readers never wait for writers), the one write path that turns an edit
+// into a new revision, the live state (today's status declaration), and reaches the accounts and
+// the audit trail through Auth. http/ is a thin adapter over it; later the health poller and the
+// notifier are others.
+//
+// Contract: every model change goes through commit(): under one write lock it first catches up
+// with revisions others committed (refresh), applies the edit to the current snapshot, rebuilds
+// and validates the model (invalid → kInvalidInput with every problem in the Error's details,
+// nothing written), enforces the owner rule for owners (kForbidden), commits with the snapshot's
+// revision as the base (a concurrent writer elsewhere → kConflict) with its audit entry in the
+// same transaction, swaps the new snapshot in, and calls the observers. declare_status() does
+// the same for the live state. refresh() (also run every `watch` interval by watch()) loads what
+// another process committed, so a server sees `ebcm import` within a second.
+// Thread safety: every member may be called from any thread; observers are called one at a time,
+// in the order of the changes, from the thread that made the change (or the watcher).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "app/auth.hpp"
+#include "app/live_state.hpp"
+#include "app/snapshot.hpp"
+#include "core/clock.hpp"
+#include "core/metrics.hpp"
+#include "core/result.hpp"
+#include "model/entities.hpp"
+#include "store/accounts.hpp"
+#include "store/store.hpp"
+
+namespace ebcm::app {
+
+// Who makes a change, and from where.
+struct Actor {
+  std::string name;    // an account name, "cli:<os user>", "anonymous"
+  std::string remote;  // a client address, "cli", ""
+  std::optional<store::Role> role;  // nullopt: no account (the machine itself, tests)
+  std::string person;               // the account's person (owners: whose functions)
+};
+
+struct AuditNote {
+  std::string action;  // "functions_update", "model_import", ...
+  std::string target;  // "functions/payroll", "model"
+  // The entity whose body before and after the change the audit entry records, if one.
+  std::optional<std::pair<model::EntityKind, std::string>> entity;
+};
+
+// An edit: from the current snapshot, the whole new entity list (model order), or why not
+// (kNotFound, kExists, kStale, kInvalidInput with details...), passed on as is.
+using Edit = std::function<Result<std::vector<model::Entity>>(const Snapshot&)>;
+
+enum class ChangeKind { kSnapshot, kLiveState };
+// Called after each change with the state after it.
+using Observer =
+    std::function<void(ChangeKind, const Snapshot&, const StatusDeclaration&)>;
+
+class Service {
+ public:
+  ~Service();
+  // Opens the store at `db_url`, loads the head and the live state. `auth` (may be null, as in
+  // tests of the routes alone: nothing is audited outside commits and the trail reads empty)
+  // and `metrics` (may be null) must outlive the Service.
+  static Result<std::unique_ptr<Service>> open(const std::string& db_url, Auth* auth,
+                                               Metrics* metrics, const Clock& clock);
+
+  std::shared_ptr<const Snapshot> snapshot() const { return snapshot_.load(); }
+  Result<store::RevisionInfo> commit(const Actor& actor, const Edit& edit, std::string message,
+                                     AuditNote note);
+
+  StatusDeclaration status() const;
+  // Checks `d` against the model (unknown ids → kInvalidInput), stamps it (updated, by), keeps
+  // it with its audit entry, and tells the observers. Returns it as kept.
+  Result<StatusDeclaration> declare_status(const Actor& actor, StatusDeclaration d);
+
+  // Adds an observer and calls it once at once with the current state.
+  void observe(Observer observer);
+
+  // Loads what others committed since the snapshot (a newer head revision, a newer status);
+  // true when something changed. Cheap when nothing did (one small query).
+  Result<bool> refresh();
+  // Calls refresh() every `interval` on a thread of its own until the Service is destroyed.
+  void watch(std::chrono::milliseconds interval);
+
+  // The audit trail, through Auth (model changes are recorded in their commit's transaction).
+  void audit(const Actor& actor, store::AuditEntry entry);
+  Result<std::vector<store::AuditEntry>> audit_log(const store::AuditFilter& filter);
+
+  // Reads from the store under its lock (revisions, diff, export of old revisions).
+  template <class Fn>
+  auto with_store(Fn&& fn) {
+    std::lock_guard lock(store_mutex_);
+    struct Held {  // for store_ready(): since when the store has been in use
+      std::atomic<int64_t>& since;
+      ~Held() { since.store(0, std::memory_order_relaxed); }
+    } held{store_since_ms_};
+    store_since_ms_.store(steady_ms(), std::memory_order_relaxed);
+    return fn(*store_);
+  }
+  // Without waiting: when the store is free, whether it answers a read; when someone is using
+  // it (a commit), ready unless that has lasted longer than `busy_limit_ms`.
+  Result<void> store_ready(int64_t busy_limit_ms = 5000);
+
+  Auth* auth() const { return auth_; }
+  Metrics* metrics() const { return metrics_; }
+  const Clock& clock() const { return clock_; }
+
+ private:
+  Service(Auth* auth, Metrics* metrics, const Clock& clock);
+  static int64_t steady_ms();
+  Result<bool> refresh_locked();  // under write_mutex_
+  Result<std::shared_ptr<const Snapshot>> load_revision(int64_t revision);
+  void notify_locked(ChangeKind kind);  // under write_mutex_
+
+  Auth* auth_;
+  Metrics* metrics_;
+  const Clock& clock_;
+
+  std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
+  mutable std::mutex write_mutex_;  // one writer at a time; guards what follows
+  StatusDeclaration status_;
+  int64_t status_entry_ = 0;  // the audit entry id of status_ (0: none)
+  std::vector<Observer> observers_;
+
+  std::mutex store_mutex_;
+  std::atomic<int64_t> store_since_ms_{0};  // steady_ms() when with_store() took it, 0: free
+  std::unique_ptr<store::Store> store_;
+
+  std::mutex watch_mutex_;
+  std::condition_variable watch_cv_;
+  bool stopping_ = false;  // guarded by watch_mutex_
+  std::thread watcher_;
+};
+
+}  // namespace ebcm::app
