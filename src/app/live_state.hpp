@@ -32,8 +32,8 @@ bool disrupts(const StatusDeclaration& d);
 std::string to_json(const StatusDeclaration& d);
 // The inverse of to_json(); nullopt when `text` is not such a document.
 std::optional<StatusDeclaration> status_from_json(std::string_view text);
-// The declaration's disruption resolves in the snapshot's model (unknown ids → kInvalidInput
-// naming them).
+// The declaration's disruption resolves in the snapshot's model (an unknown id → an error
+// naming it).
 Result<void> check_declaration(const Snapshot& snapshot, const StatusDeclaration& d);
 
 }  // namespace ebcm::app

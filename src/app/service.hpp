@@ -79,7 +79,7 @@ class Service {
                                      AuditNote note);
 
   StatusDeclaration status() const;
-  // Checks `d` against the model (unknown ids → kInvalidInput), stamps it (updated, by), keeps
+  // Checks `d` against the model (unknown ids → an error naming them), stamps it (updated, by), keeps
   // it with its audit entry, and tells the observers. Returns it as kept.
   Result<StatusDeclaration> declare_status(const Actor& actor, StatusDeclaration d);
 
