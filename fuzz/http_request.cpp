@@ -26,9 +26,9 @@
 #include "core/clock.hpp"
 #include "fuzz/fuzz_util.hpp"
 #include "http/app.hpp"
-#include "http/auth.hpp"
-#include "http/log.hpp"
-#include "http/metrics.hpp"
+#include "http/request_auth.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "http/server.hpp"
 #include "model/entities.hpp"
 #include "model/load.hpp"
@@ -45,7 +45,7 @@ constexpr int kAnswerTimeoutS = 15;
 
 struct World {
   SystemClock clock;
-  http::Metrics metrics;
+  Metrics metrics;
   std::unique_ptr<http::Auth> auth;
   std::unique_ptr<http::App> app;
   std::unique_ptr<http::Server> server;
@@ -67,7 +67,7 @@ T must(Result<T> r, const char* what) {
 
 void start_world() {
   world = new World;  // lives until exit: the server's threads use it to the end
-  http::init_logging("off");
+  init_logging("off");
   const std::string db = (fuzz::scratch_dir() / "fuzz.db").string();
 
   model::Loaded l = model::load_and_validate({EBCM_SOURCE_DIR "/examples/contoso.yaml"});
