@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/test_dir.hpp"
+
 #include <boost/json.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -62,10 +64,6 @@ Actor coordinator() { return {"carol", "10.0.0.1", store::Role::kCoordinator, ""
 class ServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("ebcm-service-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
     url_ = "sqlite:" + (dir_ / "m.db").string();
     auto s = Service::open(url_, nullptr, nullptr, clock_);
     ASSERT_TRUE(s) << s.error().message;
@@ -75,11 +73,10 @@ class ServiceTest : public ::testing::Test {
   }
   void TearDown() override {
     service_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   FakeClock clock_;
-  std::filesystem::path dir_;
+  TestDir dir_{"ebcm-service-test"};
   std::string url_;
   std::unique_ptr<Service> service_;
 };

@@ -2,6 +2,8 @@
 // accounts — what the answers are for the write path's outcomes, roles, the owner rule,
 // features and the status declaration. The functional tests drive the same over TCP.
 #include <gtest/gtest.h>
+
+#include "core/test_dir.hpp"
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -38,10 +40,6 @@ functions:
 class ApiRoutesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("ebcm-api-routes-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
     const std::string url = "sqlite:" + (dir_ / "m.db").string();
     {  // the model, as `ebcm import` would commit it
       auto store = store::open_store(url);
@@ -73,7 +71,6 @@ class ApiRoutesTest : public ::testing::Test {
   void TearDown() override {
     app_.reset();
     auth_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   struct Answer {
@@ -117,7 +114,7 @@ class ApiRoutesTest : public ::testing::Test {
   std::string etag_of_get(const std::string& path) { return call("GET", path, "vic").header("ETag"); }
 
   FakeClock clock_;
-  std::filesystem::path dir_;
+  TestDir dir_{"ebcm-api-routes"};
   std::unique_ptr<Auth> auth_;
   std::unique_ptr<App> app_;
   std::map<std::string, std::string> tokens_;

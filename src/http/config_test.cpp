@@ -1,6 +1,8 @@
 #include "http/config.hpp"
 
 #include <gtest/gtest.h>
+
+#include "core/test_dir.hpp"
 #include <unistd.h>
 
 #include <filesystem>
@@ -13,21 +15,13 @@ using Map = std::map<std::string, std::string>;
 
 class ConfigTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("ebcm-config-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::string file(const std::string& text) {
     std::string path = (dir_ / "serve.yaml").string();
     std::ofstream(path) << text;
     return path;
   }
 
-  std::filesystem::path dir_;
+  TestDir dir_{"ebcm-config"};
 };
 
 TEST_F(ConfigTest, DefaultsWithNothingSet) {
