@@ -1,6 +1,7 @@
 // impact and scenarios: what a disruption takes down, from a model file or a stored revision.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "cli/command.hpp"
@@ -30,38 +31,98 @@ std::string when(const std::optional<Duration>& d) {
   return d ? format_duration(*d) : "open-ended";
 }
 
-std::string render_text(const impact::Report& r, bool markdown, const Style& st) {
+constexpr size_t kRestoreShown = 10;
+
+// "down until restored", "down for 6h", "degraded, after 30m down", "degraded".
+std::string state_text(const impact::FunctionReport& f, const Style& st) {
+  const bool down = f.state == impact::State::kDown;
+  std::string out = down ? st.red("down") : st.yellow("degraded");
+  if (!f.down_for) return out + " until restored";
+  if (f.down_for->minutes == 0) return out;
+  return out + (down ? " for " : ", after being down for ") + format_duration(*f.down_for);
+}
+
+// "RTO breached", "RTO and MTPD breached", "" when neither.
+std::string breaches(const impact::FunctionReport& f) {
+  if (f.rto_breached && f.mtpd_breached) return "RTO and MTPD breached";
+  if (f.rto_breached) return "RTO breached";
+  if (f.mtpd_breached) return "MTPD breached";
+  return "";
+}
+
+std::string staff_of(const impact::FunctionReport& f) {
+  if (!f.staff) return "";
+  const int64_t available = f.staff_available.value_or(*f.staff);
+  return fmt::format("{} of {} staff available", available, *f.staff);
+}
+
+// "17 staff: 2 can work, 13 idle (their function is down), 2 absent".
+std::string heads(int64_t staff, int64_t available, int64_t working) {
+  if (staff == 0) return "";
+  const int64_t idle = available - working, absent = staff - available;
+  if (working == staff) return fmt::format("{}, all can work", plural(staff, "person", "people"));
+  if (working == 0 && absent == 0) {
+    return fmt::format("{}, none can work (their function is down)",
+                       plural(staff, "person", "people"));
+  }
+  std::vector<std::string> parts;
+  parts.push_back(working == 0 ? "none can work" : fmt::format("{} can work", working));
+  if (idle) parts.push_back(fmt::format("{} idle (their function is down)", idle));
+  if (absent) parts.push_back(fmt::format("{} absent", absent));
+  return fmt::format("{}: {}", plural(staff, "person", "people"), join(parts, ", "));
+}
+
+std::string md_cell(std::string text) {
   std::string out;
-  int down = 0, degraded = 0;
+  for (char c : text) {
+    if (c == '|') out += "\\|";
+    else if (c == '\n') out += "<br>";
+    else out += c;
+  }
+  return out;
+}
+
+std::string render_text(const impact::Report& r, bool md, const Style& st) {
+  std::string out;
+  int64_t down = 0, degraded = 0;
   for (const auto& [ref, s] : r.states) {
     down += s == impact::State::kDown;
     degraded += s == impact::State::kDegraded;
   }
-  out +=
-      fmt::format("{}{} — {}: {} down, {} degraded\n", markdown ? "## " : "", st.bold(r.scenario),
-                  when(r.duration), plural(down, "node", "nodes"), degraded);
+  const std::string section = md ? "\n### " : "\n";
+  out += fmt::format("{}{} — {}: {} down, {} degraded\n", md ? "## " : "", st.bold(r.scenario),
+                     when(r.duration), plural(down, "node", "nodes"), degraded);
   if (r.functions.empty()) return out + "\nEvery business function stays up.\n";
-  out += markdown
-             ? "\n| function | state | down for | RTO | MTPD | why |\n|---|---|---|---|---|---|\n"
-             : "\n";
+  int64_t fn_down = 0;
+  for (const auto& f : r.functions) fn_down += f.state == impact::State::kDown;
+  out += fmt::format("{}{} down, {} degraded{}\n", md ? "\n" : "",
+                     plural(fn_down, "business function", "business functions"),
+                     static_cast<int64_t>(r.functions.size()) - fn_down,
+                     r.staff_affected ? "; " + heads(r.staff_affected, r.staff_available,
+                                                     r.staff_working)
+                                      : "");
+
+  if (md) {
+    out += "\n| function | state | down for | RTO | MTPD | staff | why | mitigations in use | "
+           "planned, would have helped |\n|---|---|---|---|---|---|---|---|---|\n";
+  } else {
+    out += "\n";
+  }
   for (const auto& f : r.functions) {
     const bool is_down = f.state == impact::State::kDown;
-    std::string state = is_down ? st.red("down") : st.yellow("degraded");
-    std::string down_for = f.down_for ? format_duration(*f.down_for) : "never back";
-    std::string rto = f.rto_breached ? st.red("breached") : "ok";
-    std::string mtpd = f.mtpd_breached ? st.red("breached") : "ok";
-    if (markdown) {
-      out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", f.id, state, down_for, rto, mtpd,
-                         join(f.because, "; "));
+    if (md) {
+      const std::string down_for = f.down_for ? format_duration(*f.down_for) : "until restored";
+      out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", f.id,
+                         is_down ? "down" : "degraded", down_for,
+                         f.rto_breached ? "**breached**" : "ok",
+                         f.mtpd_breached ? "**breached**" : "ok", staff_of(f),
+                         md_cell(join(f.because, "<br>")), join(f.mitigations_used, ", "),
+                         join(f.mitigation_gaps, ", "));
       continue;
     }
-    out += fmt::format("{} is {}", st.bold(f.id), state);
-    if (is_down || f.rto_breached) out += fmt::format(", down for {}", down_for);
-    if (f.rto_breached || f.mtpd_breached) {
-      out += fmt::format(" — {}{}", f.rto_breached ? "RTO breached" : "",
-                         f.mtpd_breached ? ", MTPD breached" : "");
-    }
-    if (f.staff_available) out += fmt::format(" ({} staff available)", *f.staff_available);
+    out += fmt::format("{} is {}", st.bold(f.id), state_text(f, st));
+    if (const std::string b = breaches(f); !b.empty()) out += " — " + st.red(b);
+    if (f.staff) out += " (" + staff_of(f) + ")";
     out += '\n';
     for (const auto& b : f.because) out += "    " + b + "\n";
     if (!f.mitigations_used.empty()) {
@@ -71,32 +132,52 @@ std::string render_text(const impact::Report& r, bool markdown, const Style& st)
       out += "    " + st.dim("planned, would have helped: ") + join(f.mitigation_gaps, ", ") + "\n";
     }
   }
-  if (!markdown && !r.recovery_order.empty()) {
-    out += "\n" + st.bold("Restore first") + "\n";
-    for (size_t i = 0; i < r.recovery_order.size() && i < 10; ++i) {
+
+  if (!r.recovery_order.empty()) {
+    out += section + st.bold("Restore first") + "\n" + (md ? "\n" : "");
+    const size_t shown = std::min(r.recovery_order.size(), kRestoreShown);
+    for (size_t i = 0; i < shown; ++i) {
       const auto& step = r.recovery_order[i];
-      out +=
-          fmt::format("  {:>2}. {} ({}{}{})\n", i + 1, step.function, impact::to_string(step.state),
-                      step.rto ? ", RTO " + format_duration(*step.rto) : "",
-                      step.criticality.empty() ? "" : ", " + step.criticality);
+      const std::string number = md ? fmt::format("{}.", i + 1) : fmt::format("  {:>2}.", i + 1);
+      out += fmt::format("{} {} ({}{}{})\n", number, step.function, impact::to_string(step.state),
+                         step.rto ? ", RTO " + format_duration(*step.rto) : "",
+                         step.criticality.empty() ? "" : ", " + step.criticality);
+    }
+    if (shown < r.recovery_order.size()) {
+      std::vector<std::string> rest;
+      for (size_t i = shown; i < r.recovery_order.size(); ++i) {
+        rest.push_back(r.recovery_order[i].function);
+      }
+      out += fmt::format("{}… and {} more: {}\n", md ? "\n" : "      ",
+                         r.recovery_order.size() - shown, join(rest, ", "));
     }
   }
-  if (!markdown && !r.business_units.empty()) {
-    out += "\n" + st.bold("Business units hit") + "\n";
+
+  if (!r.business_units.empty()) {
+    out += section + st.bold("Business units hit") + "\n" + (md ? "\n" : "");
     for (const auto& u : r.business_units) {
-      out += fmt::format(
-          "  {}: {}{}\n", u.business_unit, join(u.functions, ", "),
-          u.staff ? fmt::format(" — {} of {} staff can work", u.staff_available, u.staff) : "");
+      std::vector<std::string> fns;
+      for (const auto& id : u.functions) {
+        bool down_fn = false;
+        for (const auto& f : r.functions) down_fn = down_fn || (f.id == id && f.state == impact::State::kDown);
+        fns.push_back(down_fn ? id + " (down)" : id);
+      }
+      const std::string people = heads(u.staff, u.staff_available, u.staff_working);
+      out += fmt::format("{}{}: {}{}\n", md ? "- " : "  ", u.business_unit, join(fns, ", "),
+                         people.empty() ? "" : " — " + people);
     }
   }
-  if (!markdown && !r.locations.empty()) {
+  if (!r.locations.empty()) {
     std::vector<std::string> locs;
     for (const auto& [id, s] : r.locations) locs.push_back(id + " " + impact::to_string(s));
-    out += "\n" + st.bold("Locations") + ": " + join(locs, ", ") + "\n";
+    out += "\n" + (md ? std::string("**Locations**") : st.bold("Locations")) + ": " +
+           join(locs, ", ") + "\n";
   }
   if (!r.cycles.empty()) {
-    out += fmt::format("\n{} requirement {} (restoring them may need a manual bootstrap)\n",
-                       r.cycles.size(), r.cycles.size() == 1 ? "cycle" : "cycles");
+    out += fmt::format("\n{} (restoring them may need a manual bootstrap)\n",
+                       plural(static_cast<int64_t>(r.cycles.size()), "requirement cycle",
+                              "requirement cycles"));
+    for (const auto& c : r.cycles) out += (md ? "- " : "  ") + join(c, " ⇄ ") + "\n";
   }
   return out;
 }
@@ -120,7 +201,19 @@ int run_impact(const ImpactOptions& o) {
   return kExitOk;
 }
 
-// One column per scenario, one row per function: '.' up, 'd' degraded, 'D' down, '!' RTO breached.
+// One column per scenario, one row per function: the state at the end ('.' up, 'd' degraded,
+// 'D' down), then 'r' when the function was down past its RTO and 'm' past its MTPD, whatever
+// its state at the end; a legend follows the matrix.
+std::string matrix_cell(const impact::FunctionReport* f, const Style& st) {
+  if (f == nullptr) return "  .";
+  const bool down = f->state == impact::State::kDown;
+  std::string marks = std::string(f->rto_breached ? "r" : "") + (f->mtpd_breached ? "m" : "");
+  const std::string cell = std::string(down ? "D" : "d") + marks;
+  const std::string pad(3 - cell.size(), ' ');
+  if (!marks.empty()) return pad + st.red(cell);
+  return pad + (down ? st.red(cell) : st.yellow(cell));
+}
+
 int run_scenarios(const Source& s) {
   auto m = load_source(s);
   if (!m) return report(m.error());
@@ -134,23 +227,20 @@ int run_scenarios(const Source& s) {
   }
   const Style st = Style::for_stdout();
   std::string text = fmt::format("{:<28}", "function \\ scenario");
-  for (size_t i = 0; i < reports.size(); ++i) text += fmt::format(" {:>2}", i + 1);
+  for (size_t i = 0; i < reports.size(); ++i) text += fmt::format(" {:>3}", i + 1);
   text += '\n';
   for (const auto& f : m->functions) {
     text += fmt::format("{:<28}", f.id.substr(0, 27));
     for (const auto& r : reports) {
-      std::string cell = ".";
-      for (const auto& fr : r.functions) {
-        if (fr.id != f.id) continue;
-        cell = fr.state == impact::State::kDegraded ? st.yellow("d")
-               : fr.rto_breached                    ? st.red("!")
-                                                    : st.red("D");
-      }
-      text += "  " + cell;
+      const impact::FunctionReport* hit = nullptr;
+      for (const auto& fr : r.functions) hit = fr.id == f.id ? &fr : hit;
+      text += " " + matrix_cell(hit, st);
     }
     text += '\n';
   }
-  text += "\n";
+  text += "\n  .  up    d  degraded    D  down          (the state at the end of the scenario)\n"
+          "  r  down longer than its RTO    m  down longer than its MTPD    (even if it ends "
+          "degraded)\n\n";
   for (size_t i = 0; i < reports.size(); ++i) {
     text += fmt::format("{:>3}  {} ({})\n", i + 1, reports[i].scenario, when(reports[i].duration));
   }
@@ -199,8 +289,9 @@ void add_impact_commands(CLI::App& root, Commands& out) {
   add_source_options(*sc, *s);
   set_help(*sc, {.usage = "ebcm scenarios [MODEL... | --db URL [--rev N]]",
                  .details = "Runs each scenario of the model and prints, per function, its state "
-                            "at the end of each scenario: '.' up, 'd' degraded, 'D' down, '!' down "
-                            "past its RTO.",
+                            "at the end of each scenario: '.' up, 'd' degraded, 'D' down, followed by "
+                            "'r' when it was down longer than its RTO and 'm' longer than its "
+                            "MTPD (also when it ends degraded). A legend follows the matrix.",
                  .examples = {{"ebcm scenarios", ""}, {"ebcm scenarios examples/contoso.yaml", ""}},
                  .exit_statuses = {{0, "the matrix was printed"}, {2, "an invalid model"}}});
   out.push_back({sc, [s] { return run_scenarios(*s); }});

@@ -31,10 +31,13 @@ std::string render_text(const impact::SpofAnswer& r, const impact::CompiledGraph
                         const SpofOptions& o, const Style& st) {
   std::string out;
   if (!o.query.function.empty()) {
-    out += fmt::format("{}: {} — taken down alone by {}\n", st.bold(o.query.function),
-                       plural(static_cast<int64_t>(r.singles[0].size()), "single point of failure",
-                              "single points of failure"),
-                       join(r.singles[0], ", "));
+    out += r.singles[0].empty()
+               ? fmt::format("{}: no single point of failure — no node alone takes it down\n",
+                             st.bold(o.query.function))
+               : fmt::format("{}: {} — taken down alone by {}\n", st.bold(o.query.function),
+                             plural(static_cast<int64_t>(r.singles[0].size()),
+                                    "single point of failure", "single points of failure"),
+                             join(r.singles[0], ", "));
   } else {
     // Rank nodes by how many of the analysed functions each takes down alone.
     std::vector<std::vector<std::string>> takes(g.size());
@@ -61,9 +64,9 @@ std::string render_text(const impact::SpofAnswer& r, const impact::CompiledGraph
     }
     if (shown < order.size()) {
       out += fmt::format(
-          "({} more nodes take down at least one function; --top 0 lists all, "
+          "({} more {} down at least one function; --top 0 lists all, "
           "--json gives every list)\n",
-          order.size() - shown);
+          order.size() - shown, order.size() - shown == 1 ? "node takes" : "nodes take");
     }
   }
   if (o.query.pairs) {
@@ -121,8 +124,9 @@ void add_spof_command(CLI::App& root, Commands& out) {
        .details =
            "For every business function, the nodes (services, features, locations, functions) "
            "whose loss alone takes it down for good: the disruption open-ended, so every "
-           "implemented or validated mitigation is in effect. A function is its own single "
-           "point of failure. The nodes are ranked by how many functions each takes down.\n\n"
+           "implemented or validated mitigation is in effect. A function is not listed as its "
+           "own single point of failure (another function it requires is). The nodes are "
+           "ranked by how many functions each takes down.\n\n"
            "--pairs adds pairs of nodes that together take a function down while neither alone "
            "does. With --function, every such pair of that function. Without it, the pairs of "
            "each function that include one of the K nodes the most functions depend on (--top, "

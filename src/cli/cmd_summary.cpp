@@ -34,8 +34,12 @@ std::string counts_text(const model::Model& m) {
     out += fmt::format("  {:<16}{:>7}{}\n", label, n, note.empty() ? "" : "   " + note);
   };
   row("functions", m.functions.size() - processes,
-      processes ? fmt::format("top level, and {} processes under them", processes) : "");
-  row("services", m.services.size(), features ? fmt::format("with {} features", features) : "");
+      processes ? fmt::format("top level, and {} under them",
+                              plural(static_cast<int64_t>(processes), "process", "processes"))
+                : "");
+  row("services", m.services.size(),
+      features ? fmt::format("with {}", plural(static_cast<int64_t>(features), "feature", "features"))
+               : "");
   row("locations", m.locations.size());
   row("people", m.people.size());
   row("business units", m.business_units.size());

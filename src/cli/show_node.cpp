@@ -4,6 +4,7 @@
 
 #include "cli/show.hpp"
 #include "core/duration.hpp"
+#include "core/strings.hpp"
 
 namespace ebcm::cli::show {
 namespace {
@@ -204,30 +205,69 @@ Rendered render_node(const Context& ctx, const model::NodeRef& n) {
   }
   j["degraded_by"] = std::move(soft);
 
-  // Users: nodes naming this one in their own requires, or in degraded_by. A feature that
-  // needs it only through its service is left out: the service is listed already.
+  // Users: nodes naming this one in their own requires, or in degraded_by; for a service, also
+  // those naming one of its features ("via exo/mapi"). A feature that needs it only through its
+  // service is left out: the service is listed already.
+  std::vector<std::string> targets{n.ref};
+  if (n.kind == NodeKind::kService) {
+    for (const auto& f : n.service->features) targets.push_back(n.ref + "/" + f.id);
+  }
+  struct User {
+    const model::NodeRef* node;
+    bool hard = false, degrades = false;
+    std::vector<std::string> via;  // features of this service it names
+  };
+  std::vector<User> users;
+  for (const std::string& target : targets) {
+    for (const std::string& user : ctx.index.required_by(target)) {
+      const model::NodeRef* u = ctx.index.find(user);
+      if (u == nullptr) continue;
+      const bool hard = names(u->requires_(), target);
+      const bool degrades = std::any_of(u->degraded_by().begin(), u->degraded_by().end(),
+                                        [&](const model::Ref& d) { return d.target == target; });
+      if (!hard && !degrades) continue;
+      auto it = std::find_if(users.begin(), users.end(), [&](const User& x) { return x.node == u; });
+      if (it == users.end()) it = users.insert(users.end(), User{u});
+      it->hard = it->hard || hard;
+      it->degrades = it->degrades || degrades;
+      if (target != n.ref && std::find(it->via.begin(), it->via.end(), target) == it->via.end()) {
+        it->via.push_back(target);
+      }
+    }
+  }
   std::string hard_text, soft_text;
   json::array hard_json, soft_json;
-  for (const std::string& user : ctx.index.required_by(n.ref)) {
-    const model::NodeRef* u = ctx.index.find(user);
-    if (u == nullptr) continue;
-    const bool hard = names(u->requires_(), n.ref);
-    const bool degrades = std::any_of(u->degraded_by().begin(), u->degraded_by().end(),
-                                      [&](const model::Ref& d) { return d.target == n.ref; });
-    if (!hard && !degrades) continue;
-    std::string line =
-        fmt::format("  {:<24} {:<9} {}\n", u->ref, model::to_string(u->kind), u->name());
+  size_t hard_count = 0, soft_count = 0;
+  for (const User& user : users) {
+    const model::NodeRef* u = user.node;
+    std::string line = fmt::format("  {:<24} {:<9} {}", u->ref, model::to_string(u->kind), u->name());
+    if (!user.via.empty()) line += st.dim("  (via " + join(user.via, ", ") + ")");
+    line += "\n";
     json::object o{{"id", u->ref}, {"kind", model::to_string(u->kind)}, {"name", u->name()}};
-    if (hard) {
+    if (!user.via.empty()) {
+      json::array via;
+      for (const auto& v : user.via) via.emplace_back(v);
+      o["via"] = std::move(via);
+    }
+    if (user.hard) {
       hard_text += line;
+      ++hard_count;
       hard_json.push_back(std::move(o));
     } else {
       soft_text += line;
+      ++soft_count;
       soft_json.push_back(std::move(o));
     }
   }
-  if (!hard_text.empty()) out += "\n" + st.bold("required by") + "\n" + hard_text;
-  if (!soft_text.empty()) out += "\n" + st.bold("degraded when it is down") + "\n" + soft_text;
+  const std::string through = n.kind == NodeKind::kService && !n.service->features.empty()
+                                  ? ", itself or through its features"
+                                  : "";
+  if (!hard_text.empty()) {
+    out += "\n" + st.bold(fmt::format("required by {}{}", plural(static_cast<int64_t>(hard_count), "node", "nodes"), through)) + "\n" + hard_text;
+  }
+  if (!soft_text.empty()) {
+    out += "\n" + st.bold(fmt::format("degraded when it is down: {}", plural(static_cast<int64_t>(soft_count), "node", "nodes"))) + "\n" + soft_text;
+  }
   if (hard_text.empty() && soft_text.empty()) out += "\n" + st.dim("nothing requires it") + "\n";
   j["required_by"] = std::move(hard_json);
   j["degrades"] = std::move(soft_json);

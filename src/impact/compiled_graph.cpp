@@ -345,9 +345,14 @@ class Compiler {
       auto it = units_.find(id);
       return it == units_.end() ? kNone : it->second;
     };
+    g_.function_parent.assign(n, kNone);
     for (uint32_t v = 0; v < n; ++v) {
       if (const model::Function* f = index_.nodes()[v].function) {
         g_.function_unit[v] = unit(f->business_unit);
+        if (!f->parent.empty()) {
+          const uint32_t p = resolve(f->parent);
+          if (p != kNone && g_.is_function(p)) g_.function_parent[v] = p;
+        }
       }
     }
     std::vector<uint32_t> seen(n, kNone);

@@ -60,6 +60,8 @@ struct CompiledGraph {
   // its own business unit (index into business_units, or kNone).
   std::vector<int8_t> criticality;
   std::vector<uint32_t> function_unit;
+  // A process's parent function (node index), else kNone.
+  std::vector<uint32_t> function_parent;
 
   // --- requirements ---
   std::vector<uint32_t> entry_begin, entries;  // entries: root Expr of each entry

@@ -74,6 +74,15 @@ struct Explanation {
   uint32_t node = kNone;
   std::vector<uint32_t> mitigations_used;  // model indices, one per entry carried, deduplicated
   std::vector<uint32_t> mitigation_gaps;   // planned ones that would carry a failing entry
+  // Counting mitigations that would carry a failing entry but cannot: a node of their `with` is
+  // down (those nodes, public indices), or, with `with_down` empty, their activation comes
+  // after the end of the duration. Deduplicated by mitigation, in the order met.
+  struct Blocked {
+    uint32_t mitigation = kNone;  // model index
+    std::vector<uint32_t> with_down;
+    int64_t activation = 0;
+  };
+  std::vector<Blocked> mitigations_blocked;
   std::vector<std::string> because;        // one line per reason, shortest chain to the cause
 };
 

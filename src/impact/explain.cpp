@@ -38,6 +38,7 @@ void Explainer::reasons_of(const NodeImpact& x, Explanation* words) {
   };
   if (x.disrupted) {
     add(Kind::kDisrupted, kNone, kNone);
+    reasons_.back().failed = true;
     return;
   }
   bool failed = false;
@@ -77,10 +78,34 @@ void Explainer::reasons_of(const NodeImpact& x, Explanation* words) {
     for (uint32_t i = g_.gap_begin[n]; words && i < g_.gap_begin[n + 1]; ++i) {
       if (e_.mitigation_applies_public(g_.gaps[i], root)) add_unique(words->mitigation_gaps, g_.gaps[i].model_index);
     }
+    // Counting mitigations that would carry the entry but cannot: a `with` node is down, or
+    // they come into effect only after the end of the duration.
+    const auto blocked_begin = static_cast<uint32_t>(blocked_.size());
+    for (uint32_t i = g_.mit_begin[n]; i < g_.mit_begin[n + 1]; ++i) {
+      const CompiledMitigation& m = g_.mits[i];
+      if (e_.eval_public(root, m.replaces) == State::kDown) continue;  // would not carry it
+      Blocked b{m.model_index, static_cast<uint32_t>(blocked_down_.size()), 0, m.activation};
+      for (uint32_t w = m.with_begin; w < m.with_end; ++w) {
+        if (e_.state_public(g_.with_nodes[w]) == State::kDown) blocked_down_.push_back(g_.with_nodes[w]);
+      }
+      b.down_end = static_cast<uint32_t>(blocked_down_.size());
+      if (b.down_begin == b.down_end && m.activation <= now_) continue;  // it would be the carrier
+      blocked_.push_back(b);
+      if (words && std::none_of(words->mitigations_blocked.begin(), words->mitigations_blocked.end(),
+                                [&](const Explanation::Blocked& y) { return y.mitigation == b.mitigation; })) {
+        words->mitigations_blocked.push_back(
+            {b.mitigation, std::vector<uint32_t>(blocked_down_.begin() + b.down_begin, blocked_down_.end()),
+             b.activation});
+      }
+    }
     add(ex.op == Expr::Op::kAny ? Kind::kNoAlternative : Kind::kEntry, kNone, root);
+    reasons_.back().failed = true;
+    reasons_.back().blocked_begin = blocked_begin;
+    reasons_.back().blocked_end = static_cast<uint32_t>(blocked_.size());
   }
   if (x.staff_available() && *x.staff_available() < g_.staff_normal[n]) {
     add(Kind::kWorkforce, kNone, kNone);
+    reasons_.back().failed = *x.staff_available() < g_.staff_minimum[n];
   }
   if (!failed) {
     for (uint32_t k = g_.soft_begin[n]; k < g_.soft_begin[n + 1]; ++k) {
@@ -101,13 +126,20 @@ void Explainer::shortest_chains() {
   parent_.assign(count, kNone);
   parent_reason_.assign(count, kNone);
   std::vector<uint32_t> rev_begin(count + 1, 0), rev, queue;
+  // A node that is down is down because of its failed reasons only: an entry carried by an
+  // alternative or a mitigation is no link of its chain.
+  auto edge = [&](size_t s, const Reason& r) {
+    return r.failed || out_->nodes[s].state != State::kDown;
+  };
   for (size_t s = 0; s < count; ++s) {
     for (uint32_t r = reason_begin_[s]; r < reason_begin_[s + 1]; ++r) {
       const Kind k = reasons_[r].kind;
-      if ((k == Kind::kDisrupted || k == Kind::kWorkforce) && dist_[s] == kNone) {
+      if ((k == Kind::kDisrupted || k == Kind::kWorkforce) && edge(s, reasons_[r]) &&
+          dist_[s] == kNone) {
         dist_[s] = 0;
         queue.push_back(static_cast<uint32_t>(s));
       }
+      if (!edge(s, reasons_[r])) continue;
       for (uint32_t i = reasons_[r].input_begin; i < reasons_[r].input_end; ++i) {
         const size_t u = slot_of(inputs_[i]);
         if (u < count) ++rev_begin[u + 1];
@@ -119,6 +151,7 @@ void Explainer::shortest_chains() {
   std::vector<uint32_t> fill(rev_begin.begin(), rev_begin.end() - 1);
   for (size_t s = 0; s < count; ++s) {
     for (uint32_t r = reason_begin_[s]; r < reason_begin_[s + 1]; ++r) {
+      if (!edge(s, reasons_[r])) continue;
       for (uint32_t i = reasons_[r].input_begin; i < reasons_[r].input_end; ++i) {
         const size_t u = slot_of(inputs_[i]);
         if (u < count) {
@@ -136,6 +169,7 @@ void Explainer::shortest_chains() {
       parent_[v] = u;
       // The first reason of v that names u: the one its chain line describes.
       for (uint32_t r = reason_begin_[v]; r < reason_begin_[v + 1]; ++r) {
+        if (!edge(v, reasons_[r])) continue;
         for (uint32_t i = reasons_[r].input_begin; i < reasons_[r].input_end; ++i) {
           if (inputs_[i] == out_->nodes[u].node && parent_reason_[v] == kNone) parent_reason_[v] = r;
         }
@@ -202,17 +236,73 @@ std::string Explainer::line(size_t slot, const Reason& r) const {
   }
   const uint32_t u = best_input(r);
   std::string text = u == kNone ? std::string("a requirement is not met") : chain(u);
+  const bool down = x.state == State::kDown;
   switch (r.kind) {
-    case Kind::kNoAlternative: return text + "; no alternative holds";
-    case Kind::kAnyAlt:
+    case Kind::kNoAlternative: return text + "; no alternative holds" + blocked_text(r);
+    case Kind::kAnyAlt: {
       if (r.detail == kNone) return text;
-      return text + "; running on " +
-             (g_.exprs[r.detail].op == Expr::Op::kRef ? g_.refs[g_.exprs[r.detail].a]
-                                                       : std::string("an alternative"));
-    case Kind::kMitigated: return text + "; running on mitigation " + g_.mitigation_ids[r.detail];
+      const std::string alt = g_.exprs[r.detail].op == Expr::Op::kRef
+                                  ? g_.refs[g_.exprs[r.detail].a]
+                                  : std::string("an alternative");
+      if (down) return text + "; " + alt + " stands in for it" + stays_down_text(slot);
+      return text + "; running on " + alt;
+    }
+    case Kind::kMitigated:
+      if (down) {
+        return text + "; mitigation " + g_.mitigation_ids[r.detail] + " stands in for it" +
+               stays_down_text(slot);
+      }
+      return text + "; running on mitigation " + g_.mitigation_ids[r.detail];
     case Kind::kSoft: return text + " (soft dependency)";
-    default: return text;
+    default: return text + blocked_text(r);
   }
+}
+
+// "; mitigation phone-tree cannot stand in: pstn is down" for each mitigation that would have
+// carried the failed entry.
+std::string Explainer::blocked_text(const Reason& r) const {
+  std::string text;
+  for (uint32_t i = r.blocked_begin; i < r.blocked_end; ++i) {
+    const Blocked& b = blocked_[i];
+    text += "; mitigation " + g_.mitigation_ids[b.mitigation];
+    if (b.down_begin == b.down_end) {
+      text += " would stand in only after " + format_duration(Duration{b.activation});
+      if (out_->duration) text += ", and the disruption lasts " + format_duration(*out_->duration);
+      continue;
+    }
+    std::vector<std::string> down;
+    for (uint32_t k = b.down_begin; k < b.down_end; ++k) down.push_back(g_.refs[blocked_down_[k]]);
+    std::string names;
+    for (size_t k = 0; k < down.size(); ++k) {
+      names += (k == 0 ? "" : k + 1 == down.size() ? " and " : ", ") + down[k];
+    }
+    text += " cannot stand in: " + names + (down.size() == 1 ? " is down" : " are down");
+  }
+  return text;
+}
+
+// ", but F stays down because of X and Y": what else takes a down node down, for a line whose
+// own entry is carried.
+std::string Explainer::stays_down_text(size_t slot) const {
+  std::vector<std::string> causes;
+  auto add = [&](std::string c) {
+    if (std::find(causes.begin(), causes.end(), c) == causes.end()) causes.push_back(std::move(c));
+  };
+  for (uint32_t k = reason_begin_[slot]; k < reason_begin_[slot + 1]; ++k) {
+    const Reason& r = reasons_[k];
+    if (!r.failed) continue;
+    if (r.kind == Kind::kWorkforce) {
+      add("too few staff");
+      continue;
+    }
+    const uint32_t u = best_input(r);
+    add(u == kNone ? std::string("another requirement") : g_.refs[out_->nodes[u].node]);
+  }
+  std::string text = ", but " + g_.refs[out_->nodes[slot].node] + " stays down";
+  for (size_t k = 0; k < causes.size(); ++k) {
+    text += (k == 0 ? " because of " : k + 1 == causes.size() ? " and " : ", ") + causes[k];
+  }
+  return text;
 }
 
 void Explainer::explain(Impact& out) {

@@ -31,6 +31,14 @@ class Explainer {
     Kind kind = Kind::kEntry;
     uint32_t detail = kNone;  // kAnyAlt: the Expr standing in; kMitigated: mitigation index
     uint32_t input_begin = 0, input_end = 0;  // into inputs_: nodes not up behind it
+    bool failed = false;  // this reason alone takes the node down
+    uint32_t blocked_begin = 0, blocked_end = 0;  // into blocked_: mitigations that could not
+  };
+  // A counting mitigation that would carry a failed entry but cannot (Explanation::Blocked).
+  struct Blocked {
+    uint32_t mitigation = kNone;  // model index
+    uint32_t down_begin = 0, down_end = 0;  // into blocked_down_: its `with` nodes that are down
+    int64_t activation = 0;
   };
 
   void reasons_of(const NodeImpact& x, Explanation* words);
@@ -38,6 +46,8 @@ class Explainer {
   void shortest_chains();
   std::string chain(size_t slot) const;
   std::string line(size_t slot, const Reason& r) const;
+  std::string blocked_text(const Reason& r) const;
+  std::string stays_down_text(size_t slot) const;
   size_t slot_of(uint32_t node) const {
     const uint32_t s = e_.slot_public(node);
     return s == kNone ? SIZE_MAX : s;
@@ -52,6 +62,8 @@ class Explainer {
   std::vector<uint32_t> reason_begin_;
   std::vector<Reason> reasons_;
   std::vector<uint32_t> inputs_;
+  std::vector<Blocked> blocked_;
+  std::vector<uint32_t> blocked_down_;
   std::vector<uint32_t> dist_, parent_, parent_reason_;
 };
 

@@ -13,7 +13,12 @@
 //     mitigations_used: {id: [mitigation ids]}
 //     mitigation_gaps: {id: [mitigation ids]}
 //     because: {id: "substring" or [substrings]}   # each in some line of its `because`
+//     not_because: {id: "substring" or [substrings]}   # in no line of its `because`
 //     staff_available: {id: n}
+//     mitigations_blocked: {id: [mitigation ids]}   # counting ones that could not stand in
+//     staff: {affected: n, available: n, working: n}  # the report's head-counts
+//     business_units: {unit: {staff: n, available: n, working: n, functions: [ids]}}
+//     recovery_order: [function ids, in order]
 //     cycles: [[ids]]
 //     json: [substrings of the JSON report]
 #include <gtest/gtest.h>
@@ -165,6 +170,50 @@ void check_case(const YAML::Node& doc, const model::Model& m) {
       std::string all;
       for (const auto& line : f.because) all += "\n  " + line;
       EXPECT_TRUE(found) << "because of " << f.id << " lacks '" << want << "'; it says:" << all;
+    }
+  });
+  each_function("mitigations_blocked", [](const FunctionReport& f, const YAML::Node& v) {
+    std::vector<std::string> ids;
+    for (const auto& b : f.mitigations_blocked) ids.push_back(b.mitigation);
+    EXPECT_EQ(ids, seq(v)) << "mitigations_blocked of " << f.id;
+  });
+  auto expect_count = [](const YAML::Node& v, const char* key, int64_t actual, const std::string& what) {
+    if (at(v, key)) {
+      EXPECT_EQ(actual, at(v, key).as<int64_t>()) << what;
+    }
+  };
+  if (const YAML::Node st = at(ex, "staff")) {
+    expect_count(st, "affected", report.staff_affected, "staff affected");
+    expect_count(st, "available", report.staff_available, "staff available");
+    expect_count(st, "working", report.staff_working, "staff working");
+  }
+  for (const auto& kv : at(ex, "business_units")) {
+    const auto id = kv.first.as<std::string>();
+    const UnitImpact* u = nullptr;
+    for (const auto& x : report.business_units) u = x.business_unit == id ? &x : u;
+    if (u == nullptr) {
+      ADD_FAILURE() << "business unit " << id << " is not in the report";
+      continue;
+    }
+    const YAML::Node& v = kv.second;
+    expect_count(v, "staff", u->staff, "staff of " + id);
+    expect_count(v, "available", u->staff_available, "available in " + id);
+    expect_count(v, "working", u->staff_working, "working in " + id);
+    if (at(v, "functions")) {
+      EXPECT_EQ(u->functions, seq(at(v, "functions"))) << "functions of " << id;
+    }
+  }
+  if (at(ex, "recovery_order")) {
+    std::vector<std::string> order;
+    for (const auto& step : report.recovery_order) order.push_back(step.function);
+    EXPECT_EQ(order, seq(at(ex, "recovery_order"))) << "recovery_order";
+  }
+  each_function("not_because", [](const FunctionReport& f, const YAML::Node& v) {
+    for (const auto& unwanted : seq(v)) {
+      for (const auto& line : f.because) {
+        EXPECT_EQ(line.find(unwanted), std::string::npos)
+            << "because of " << f.id << " says '" << unwanted << "': " << line;
+      }
     }
   });
   if (at(ex, "cycles")) {

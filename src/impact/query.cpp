@@ -159,7 +159,12 @@ Result<SpofAnswer> answer_spof(const CompiledGraph& g, const model::Model& m, co
     pairs = pairs_with_anchors(g, r.functions, singles, anchors);
   }
   for (uint32_t f : r.functions) {
-    r.singles.push_back(sorted_refs(g, singles[f]));
+    // A function's own loss is no point of failure of it: list only what takes it down.
+    std::vector<uint32_t> others;
+    for (uint32_t n : singles[f]) {
+      if (n != f) others.push_back(n);
+    }
+    r.singles.push_back(sorted_refs(g, others));
     r.pairs.push_back(sorted_pairs(g, pairs[f]));
   }
   return r;

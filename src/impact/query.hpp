@@ -45,7 +45,8 @@ struct SpofQuery {
 
 struct SpofAnswer {
   std::vector<uint32_t> functions;                                      // analysed, model order
-  std::vector<std::vector<std::string>> singles;                        // per function, sorted
+  // Per function, sorted: the nodes whose loss alone takes it down, the function itself left out.
+  std::vector<std::vector<std::string>> singles;
   std::vector<std::vector<std::pair<std::string, std::string>>> pairs;  // per function, sorted
 };
 

@@ -19,13 +19,23 @@
 
 namespace ebcm::impact {
 
+// A counting mitigation that would have carried a failing requirement but could not.
+struct BlockedMitigation {
+  std::string mitigation;
+  std::vector<std::string> with_down;  // its `with` nodes that are down
+  // Empty `with_down`: it comes into effect only after the end of the duration (this long).
+  std::optional<Duration> activation;
+};
+
 struct FunctionReport {
   std::string id;
   State state = State::kUp;
   std::vector<std::string> because, mitigations_used, mitigation_gaps;
+  std::vector<BlockedMitigation> mitigations_blocked;
   std::optional<Duration> down_for;  // nullopt: open-ended and still down
   bool rto_breached = false, mtpd_breached = false;
   std::optional<int64_t> staff_available;
+  std::optional<int64_t> staff;  // staff.normal, where given
 };
 
 // One line of the recovery order: the functions to bring back first come first.
@@ -37,10 +47,15 @@ struct RecoveryStep {
 };
 
 // The people a business unit has in the functions not up, and how many of them can work.
+// Head-counts count each person once: a process's staff are part of its parent function's, so
+// a process whose parent (or a further ancestor) with staff is not up adds nobody; its people
+// are counted with that ancestor (and its unit). staff = available + absent (rule 6), and
+// available = working + idle: idle are the available people of a function that is down (or of
+// a process that is down under the counted ancestor), working the others.
 struct UnitImpact {
   std::string business_unit;
   std::vector<std::string> functions;
-  int64_t staff = 0, staff_available = 0;
+  int64_t staff = 0, staff_available = 0, staff_working = 0;
 };
 
 struct Report {
@@ -49,9 +64,10 @@ struct Report {
   std::vector<std::pair<std::string, State>> states;
   std::vector<FunctionReport> functions;
   std::vector<std::vector<std::string>> cycles;
-  // Head-count of the functions not up (their `staff.normal`, where given) and how many of
-  // those people are available.
-  int64_t staff_affected = 0, staff_available = 0;
+  // Head-count of the functions not up (their `staff.normal`, where given, each person once as
+  // in UnitImpact), how many of those people are available, and how many of those can work (are
+  // not in a function that is down).
+  int64_t staff_affected = 0, staff_available = 0, staff_working = 0;
   // Functions not up, most urgent first: down before degraded, then by RTO (none last), then
   // by criticality (critical first), then by id.
   std::vector<RecoveryStep> recovery_order;
