@@ -37,11 +37,14 @@ std::variant<Entity, Response> canonical_entity(EntityKind kind, const json::val
   auto loaded = model::load_text(doc, model::Format::kJson, "the request body");
   // Unknown keys are warnings in a file; over the API they are mistakes worth refusing.
   model::Diagnostics problems;
+  // Paths inside the entity: "bia.rto" for "functions[dispatch].bia.rto".
   const std::string prefix =
-      kind == EntityKind::kOrganization ? "organization" : section_of(kind) + "[0]";
+      kind == EntityKind::kOrganization ? "organization" : section_of(kind) + "[";
   for (auto d : loaded.diagnostics.items()) {
     if (d.path.rfind(prefix, 0) == 0) {
-      d.path = d.path.substr(prefix.size());
+      const size_t end =
+          kind == EntityKind::kOrganization ? prefix.size() : d.path.find(']', prefix.size()) + 1;
+      d.path = d.path.substr(end);
       if (!d.path.empty() && d.path[0] == '.') d.path.erase(0, 1);
     }
     d.severity = model::Severity::kError;
@@ -493,7 +496,7 @@ struct Routes {
     const std::string& me = ctx.who->person;
     if (me.empty() || function_owner(*s, ctx.param("id")) != me) return false;
     if (ctx.request.method == "DELETE") return false;  // removing a function is the coordinator's
-    const auto& body = ctx.json_body();  // the value the handler will apply
+    const auto& body = ctx.json_body();                // the value the handler will apply
     if (!body || !body->is_object()) return false;
     const auto* owner = body->as_object().if_contains("owner");
     if (!owner) return ctx.request.method == "PATCH";

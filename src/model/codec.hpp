@@ -32,22 +32,32 @@ class PosMap {
   std::unordered_map<const json::value*, Pos> map_;
 };
 
-// The path to the value being read, rendered only when a diagnostic needs it.
+// The path to the value being read, rendered only when a diagnostic needs it. A list item
+// with an id is named by it ("functions[dispatch].bia.rto"), the others by their position
+// ("contacts[0]"); render_indexes() gives positions only, for finding a JSON line again.
 class PathStack {
  public:
-  void push(std::string_view key) { segs_.push_back({key, 0, false}); }
-  void push(size_t index) { segs_.push_back({{}, index, true}); }
+  void push(std::string_view key) { segs_.push_back({key, 0, false, {}}); }
+  void push(size_t index, std::string_view label = {}) {
+    segs_.push_back({{}, index, true, label});
+  }
   void pop() { segs_.pop_back(); }
   std::string render() const;
+  std::string render_indexes() const;
 
  private:
   struct Seg {
     std::string_view key;
     size_t index;
     bool is_index;
+    std::string_view label;
   };
+  std::string render(bool labels) const;
   std::vector<Seg> segs_;
 };
+
+// The id that names a list item in paths: its "id" when that is a valid id, else empty.
+std::string_view item_label(const json::value& item);
 
 // The names of a document's sections, in the canonical order.
 inline constexpr const char* kSections[] = {"business_units", "locations",   "people",   "services",

@@ -68,13 +68,18 @@ struct Reader::Ctx {
   void pop() { r.path_.pop(); }
 
   Pos pos(const json::value& v) const { return r.positions_ ? r.positions_->get(v) : Pos{}; }
-  void error(const json::value& v, std::string msg, std::string hint = {}) {
+  void report(Severity sev, const json::value& v, std::string msg, std::string hint) {
     Pos p = pos(v);
-    r.diags_.error(r.file_, p.line, p.col, r.path_.render(), std::move(msg), std::move(hint));
+    std::string path = r.path_.render(), indexes = r.path_.render_indexes();
+    if (indexes == path) indexes.clear();
+    r.diags_.add(Diagnostic{sev, r.file_, p.line, p.col, std::move(path), std::move(msg),
+                            std::move(hint), std::move(indexes)});
+  }
+  void error(const json::value& v, std::string msg, std::string hint = {}) {
+    report(Severity::kError, v, std::move(msg), std::move(hint));
   }
   void warning(const json::value& v, std::string msg, std::string hint = {}) {
-    Pos p = pos(v);
-    r.diags_.warning(r.file_, p.line, p.col, r.path_.render(), std::move(msg), std::move(hint));
+    report(Severity::kWarning, v, std::move(msg), std::move(hint));
   }
 
   // Calls fn(value) for `key` of `o` with the path extended, when present and not null.
@@ -89,7 +94,7 @@ struct Reader::Ctx {
   template <class Fn>
   void each(const json::array& a, Fn&& fn) {
     for (size_t i = 0; i < a.size(); ++i) {
-      r.path_.push(i);
+      r.path_.push(i, item_label(a[i]));
       fn(a[i], i);
       r.path_.pop();
     }

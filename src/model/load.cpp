@@ -739,7 +739,14 @@ Loaded load_and_validate(const std::vector<std::string>& paths,
     for (const auto& s : l.json_items) {
       if (s.file == file) spans = &s;
     }
+    // Found by list positions: the paths shown name entities by id.
+    for (Diagnostic* d : missing) {
+      if (!d->index_path.empty()) std::swap(d->path, d->index_path);
+    }
     locate_in_file(file, spans, missing);
+    for (Diagnostic* d : missing) {
+      if (!d->index_path.empty()) std::swap(d->path, d->index_path);
+    }
   }
   lap("positions");
   l.diagnostics.sort();

@@ -92,11 +92,11 @@ scenarios:
   EXPECT_EQ(d.error_count(), 5u) << format_text(d, false);
   EXPECT_EQ(find(d, "not a valid id")->line, 3u);
   EXPECT_EQ(find(d, "not a duration")->line, 4u);
-  EXPECT_EQ(find(d, "not a duration")->path, "functions[0].bia.rto");
+  EXPECT_EQ(find(d, "not a duration")->path, "functions[0].bia.rto");  // no valid id: its place
   EXPECT_EQ(find(d, "minimum staff")->line, 5u);
   EXPECT_EQ(find(d, "unknown key 'colour'")->severity, Severity::kWarning);
   EXPECT_EQ(find(d, "longer than the MTPD")->line, 8u);
-  EXPECT_EQ(find(d, "not a percentage")->path, "scenarios[0].disrupt[0].workforce");
+  EXPECT_EQ(find(d, "not a percentage")->path, "scenarios[s].disrupt[0].workforce");
 }
 
 TEST(Load, JsonDiagnosticsGetTheirLineFromThePath) {
@@ -111,7 +111,8 @@ TEST(Load, JsonDiagnosticsGetTheirLineFromThePath) {
   auto l = load_and_validate({path});
   const auto* d = find(l.diagnostics, "not a duration");
   ASSERT_NE(d, nullptr) << format_text(l.diagnostics, false);
-  EXPECT_EQ(d->path, "functions[1].bia.rto");
+  EXPECT_EQ(d->path, "functions[b].bia.rto");  // named by id, found by position
+  EXPECT_EQ(d->index_path, "functions[1].bia.rto");
   EXPECT_EQ(d->line, 5u);
   EXPECT_EQ(d->col, 19u);
 }

@@ -22,17 +22,18 @@ WARNINGS_ONLY = os.path.join(DATA, "warnings-only.yaml")
 COMMANDS = ["validate", "import", "export", "history", "diff", "show", "summary", "help"]
 
 # Mistake number (the "# mistake N" comment marks its line) → severity, field path, key word.
+# Paths name an entity by its id; people[1] has none that is valid ("Bob"), so its place.
 MISTAKES = {
-    1: ("error", "functions[0].requires[0].any[0]", "mail/mapy"),
-    2: ("error", "services[2].id", "already used"),
+    1: ("error", "functions[support].requires[0].any[0]", "mail/mapy"),
+    2: ("error", "services[chat].id", "already used"),
     3: ("error", "people[1].id", "not a valid id"),
-    4: ("error", "functions[0].bia.rpo", "not a duration"),
-    5: ("error", "scenarios[0].disrupt[0].workforce", "percentage"),
-    6: ("error", "functions[0].bia.rto", "mtpd"),
-    7: ("error", "mitigations[0].replaces", "phones"),
-    8: ("warning", "functions[0].colour", "unknown key"),
-    9: ("error", "functions[0].staff.minimum", "minimum"),
-    10: ("error", "people[0].contacts[0].address", "phone number"),
+    4: ("error", "functions[support].bia.rpo", "not a duration"),
+    5: ("error", "scenarios[flu].disrupt[0].workforce", "percentage"),
+    6: ("error", "functions[support].bia.rto", "mtpd"),
+    7: ("error", "mitigations[phone-fallback].replaces", "phones"),
+    8: ("warning", "functions[support].colour", "unknown key"),
+    9: ("error", "functions[support].staff.minimum", "minimum"),
+    10: ("error", "people[alice].contacts[0].address", "phone number"),
 }
 
 
