@@ -117,12 +117,9 @@ namespace {
 
 const char* change_word(EntityChange::Kind kind) {
   switch (kind) {
-    case EntityChange::Kind::kAdded:
-      return "added";
-    case EntityChange::Kind::kRemoved:
-      return "removed";
-    case EntityChange::Kind::kChanged:
-      return "changed";
+    case EntityChange::Kind::kAdded: return "added";
+    case EntityChange::Kind::kRemoved: return "removed";
+    case EntityChange::Kind::kChanged: return "changed";
   }
   return "changed";
 }
