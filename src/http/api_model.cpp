@@ -34,8 +34,9 @@ std::variant<Entity, Response> canonical_entity(EntityKind kind, const json::val
       kind == EntityKind::kOrganization
           ? "{\"ebcm\":1,\"organization\":" + json::serialize(body) + "}"
           : "{\"ebcm\":1,\"" + section_of(kind) + "\":[" + json::serialize(body) + "]}";
-  auto loaded = model::load_text(doc, model::Format::kJson, "the request body");
   // Unknown keys are warnings in a file; over the API they are mistakes worth refusing.
+  auto loaded =
+      model::load_text(doc, model::Format::kJson, "the request body", model::UnknownKeys::kRefuse);
   model::Diagnostics problems;
   // Paths inside the entity: "bia.rto" for "functions[dispatch].bia.rto".
   const std::string prefix =

@@ -79,8 +79,9 @@ void for_each_section(M& m, Fn&& fn) {
 class Reader {
  public:
   // `yaml`: scalars arrive as strings (YAML is untyped), so numbers are parsed from them.
+  // `refuse_unknown_keys`: an unknown key is an error, not a warning (the API's bodies).
   Reader(Diagnostics& diags, std::string file, uint32_t file_index, const PosMap* positions,
-         bool yaml);
+         bool yaml, bool refuse_unknown_keys = false);
 
   // Reads a whole document (the top-level mapping) into `model`, appending to its sections.
   // Returns whether the document declared `ebcm: 1` and whether it had an `organization`.
@@ -106,6 +107,7 @@ class Reader {
   uint32_t file_index_;
   const PosMap* positions_;
   bool yaml_;
+  bool unknown_keys_refused_;
   PathStack path_;
 };
 

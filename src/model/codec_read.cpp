@@ -41,12 +41,13 @@ std::string_view item_label(const json::value& item) {
 }
 
 Reader::Reader(Diagnostics& diags, std::string file, uint32_t file_index, const PosMap* positions,
-               bool yaml)
+               bool yaml, bool refuse_unknown_keys)
     : diags_(diags),
       file_(std::move(file)),
       file_index_(file_index),
       positions_(positions),
-      yaml_(yaml) {}
+      yaml_(yaml),
+      unknown_keys_refused_(refuse_unknown_keys) {}
 
 namespace {
 
