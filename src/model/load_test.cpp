@@ -132,6 +132,50 @@ TEST(Load, MissingVersionAndWrongVersion) {
   EXPECT_NE(find(yaml("ebcm: 2\n").diagnostics, "version 2 is not supported"), nullptr);
 }
 
+TEST(Load, MissingVersionIsReportedWithTheOtherProblems) {
+  auto d = yaml("functions:\n  - { id: a, bia: { rto: soon } }\n").diagnostics;
+  EXPECT_NE(find(d, "format version is missing"), nullptr) << format_text(d, false);
+  EXPECT_NE(find(d, "not a duration"), nullptr) << format_text(d, false);
+}
+
+TEST(Load, AfterASyntaxErrorTheOtherItemsAreStillChecked) {
+  auto l = yaml(
+      "ebcm: 1\nfunctions:\n  - id: a\n    name: A\n     owner: x\n  - id: b\n    bia: { rto: "
+      "soon }\nscenarios:\n  - { id: s, disrupt: [ { workforce: 140% } ] }\n");
+  const auto& d = l.diagnostics;
+  EXPECT_EQ(d.error_count(), 3u) << format_text(d, false);
+  const auto* syntax = find(d, "indentation of line 5 (5 spaces) does not match line 4");
+  ASSERT_NE(syntax, nullptr) << format_text(d, false);
+  EXPECT_EQ(syntax->line, 5u);
+  EXPECT_EQ(find(d, "not a duration")->path, "functions[b].bia.rto");
+  EXPECT_EQ(find(d, "not a percentage")->line, 9u);
+  ASSERT_EQ(l.model.functions.size(), 1u);  // b; a did not parse
+  EXPECT_EQ(find(d, "format version is missing"), nullptr);
+}
+
+TEST(Load, AKnownKeyInTheWrongPlaceIsAnError) {
+  auto d =
+      yaml("ebcm: 1\nfunctions:\n  - id: f\n    bia: { rto: 4h, requires: [x] }\n").diagnostics;
+  const auto* x = find(d, "'requires' belongs to the function, not to 'bia'");
+  ASSERT_NE(x, nullptr) << format_text(d, false);
+  EXPECT_EQ(x->severity, Severity::kError);
+  EXPECT_EQ(x->path, "functions[f].bia.requires");
+  EXPECT_EQ(x->hint, "move it up one level, into the function");
+  auto c = yaml("ebcm: 1\nfunctions:\n  - { id: f, bia: { RTO: 4h } }\n").diagnostics;
+  ASSERT_NE(find(c, "written in capitals"), nullptr) << format_text(c, false);
+  EXPECT_EQ(find(c, "written in capitals")->hint, "did you mean 'rto'?");
+}
+
+TEST(Load, UnknownKeysAreRefusedWhenAsked) {
+  const char* text = "{\"ebcm\": 1, \"functions\": [{\"id\": \"f\", \"colour\": \"blue\"}]}";
+  auto warned = load_text(text, Format::kJson, "m.json");
+  EXPECT_EQ(find(warned.diagnostics, "is ignored")->severity, Severity::kWarning);
+  auto refused = load_text(text, Format::kJson, "m.json", UnknownKeys::kRefuse);
+  const auto* x = find(refused.diagnostics, "unknown key 'colour' in a function is refused");
+  ASSERT_NE(x, nullptr) << format_text(refused.diagnostics, false);
+  EXPECT_EQ(x->severity, Severity::kError);
+}
+
 TEST(Load, DuplicateKeysAreErrors) {
   auto l = yaml("ebcm: 1\nfunctions:\n  - id: a\n    id: b\n");
   auto* d = find(l.diagnostics, "given twice");
