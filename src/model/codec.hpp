@@ -27,6 +27,10 @@ class PosMap {
     return it == map_.end() ? Pos{} : it->second;
   }
   bool empty() const { return map_.empty(); }
+  // Takes the positions of `other`, `lines` further down (a part of a file parsed alone).
+  void merge_shifted(const PosMap& other, uint32_t lines) {
+    for (const auto& [v, p] : other.map_) map_.emplace(v, p.line ? Pos{p.line + lines, p.col} : p);
+  }
 
  private:
   std::unordered_map<const json::value*, Pos> map_;

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -364,6 +365,8 @@ struct Lines {
   }
 };
 
+std::string spaces(size_t n) { return fmt::format("{} space{}", n, n == 1 ? "" : "s"); }
+
 struct SyntaxError {
   Pos pos;
   std::string message, hint;
@@ -381,7 +384,7 @@ bool value_starts(std::string_view t, size_t i) {
 
 // A quoted scalar still open at the end of the text: yaml-cpp takes it to end there, another
 // reader refuses the file.
-std::optional<SyntaxError> quote_open_at_end(const Lines& ls) {
+std::optional<SyntaxError> quote_open_at_end(const Lines& ls, uint32_t shift = 0) {
   char open = 0;
   Pos from;
   for (size_t l = 0; l < ls.count(); ++l) {
@@ -403,7 +406,7 @@ std::optional<SyntaxError> quote_open_at_end(const Lines& ls) {
       if (c == '#' && (i == 0 || t[i - 1] == ' ')) break;
       if ((c == '"' || c == '\'') && value_starts(t, i)) {
         open = c;
-        from = {static_cast<uint32_t>(l + 1), static_cast<uint32_t>(i + 1)};
+        from = {static_cast<uint32_t>(l + 1) + shift, static_cast<uint32_t>(i + 1)};
       } else if (c != ' ' && value_starts(t, i) && c != '[' && c != '{' && c != '-') {
         // A plain scalar (a key, or a value): quotes inside it are text, up to what ends it.
         size_t end = std::min({t.find(": ", i), t.find(" #", i), t.find_first_of(",]}", i)});
@@ -500,9 +503,8 @@ SyntaxError explain(const Lines& ls, const YAML::Exception& e, size_t from) {
       std::string_view here = ls.line(at), before = ls.line(prev);
       if (Lines::indent(here) != Lines::indent(before) && !Lines::blank(here)) {
         return {{where.line, static_cast<uint32_t>(Lines::indent(here) + 1)},
-                fmt::format("the indentation of line {} ({} spaces) does not match line {} ({} "
-                            "spaces)",
-                            at + 1, Lines::indent(here), prev + 1, Lines::indent(before)),
+                fmt::format("the indentation of line {} ({}) does not match line {} ({})", at + 1,
+                            spaces(Lines::indent(here)), prev + 1, spaces(Lines::indent(before))),
                 "keys of one mapping, and items of one list, start in the same column"};
       }
     }
@@ -529,6 +531,7 @@ struct Parsed {
   std::optional<YAML::Exception> syntax;
   bool failed = false;  // a limit was hit (said in the diagnostics)
   std::optional<Pos> second;
+  bool open_quote = false;  // a quote left open at the end (parse_part)
 };
 
 Parsed parse_yaml(std::string_view text, const std::string& name, Diagnostics& diags,
@@ -555,14 +558,37 @@ Parsed parse_yaml(std::string_view text, const std::string& name, Diagnostics& d
   return r;
 }
 
-// The lines [from, to) of `text`, the others blank, so lines and columns stay the file's.
-std::string only_lines(const Lines& ls, size_t from, size_t to, size_t also = SIZE_MAX) {
-  std::string out;
-  for (size_t l = 0; l < to; ++l) {
-    if (l >= from || l == also) out += ls.line(l);
-    out += '\n';
+// A part of a file parsed alone: the lines [from, to), after the line `key` (a section's
+// `functions:`) when given. Positions, diagnostics and the syntax error are moved to the
+// file's lines, so the cost is that of the part, not of the lines before it.
+Parsed parse_part(const Lines& ls, size_t from, size_t to, std::optional<size_t> key,
+                  const std::string& name, Diagnostics& diags, detail::PosMap& positions) {
+  std::string text;
+  if (key) {
+    text += ls.line(*key);
+    text += '\n';
   }
-  return out;
+  for (size_t l = from; l < to; ++l) {
+    text += ls.line(l);
+    text += '\n';
+  }
+  const auto shift = static_cast<uint32_t>(key ? from - 1 : from);
+  detail::PosMap local;
+  Diagnostics said;
+  Parsed p = parse_yaml(text, name, said, local);
+  positions.merge_shifted(local, shift);
+  for (auto& d : said.mutable_items()) {
+    if (d.line) d.line += shift;
+  }
+  if (p.doc) {
+    if (auto q = quote_open_at_end(Lines(text), shift)) {
+      said.error(name, q->pos.line, q->pos.col, "", std::move(q->message), std::move(q->hint));
+      p.open_quote = true;
+    }
+  }
+  diags.append(said);
+  if (p.syntax) p.syntax->mark.line += static_cast<int>(shift);
+  return p;
 }
 
 // After a syntax error, the file is read part by part, so that the rest of it is still
@@ -574,13 +600,14 @@ void read_yaml_parts(std::string_view text, const std::string& name, uint32_t in
   std::vector<size_t> tops;
   for (size_t l = 0; l < ls.count(); ++l) {
     std::string_view t = ls.line(l);
-    if (!t.empty() && t[0] != ' ' && t[0] != '#' && t[0] != '\t' && t.substr(0, 3) != "---" &&
-        t.substr(0, 3) != "...")
+    // A top-level key; "- " at the start of a line is an item of the section above.
+    const bool item = !t.empty() && t[0] == '-' && (t.size() == 1 || t[1] == ' ');
+    if (!t.empty() && !item && t[0] != ' ' && t[0] != '#' && t[0] != '\t' &&
+        t.substr(0, 3) != "---" && t.substr(0, 3) != "...")
       tops.push_back(l);
   }
   detail::PosMap positions;
-  std::vector<json::value> keep;  // parsed parts: the values positions point into
-  keep.reserve(ls.count() + 1);
+  std::deque<json::value> keep;  // parsed parts: the values positions point into
   json::object head;
   std::vector<std::tuple<std::string, size_t, json::value*>> items;  // section, index, item
   size_t said = 0;
@@ -592,14 +619,10 @@ void read_yaml_parts(std::string_view text, const std::string& name, uint32_t in
   for (size_t k = 0; k < tops.size(); ++k) {
     const size_t from = tops[k], to = k + 1 < tops.size() ? tops[k + 1] : ls.count();
     Diagnostics part;
-    const std::string lines = only_lines(ls, from, to);
-    Parsed p = parse_yaml(lines, name, part, positions);
+    Parsed p = parse_part(ls, from, to, std::nullopt, name, part, positions);
     if (p.doc && p.doc->is_object()) {
+      said += p.open_quote;
       m.diags.append(part);
-      if (auto q = quote_open_at_end(Lines(lines))) {
-        m.diags.error(name, q->pos.line, q->pos.col, "", std::move(q->message), std::move(q->hint));
-        ++said;
-      }
       keep.push_back(std::move(*p.doc));
       for (auto& kv : keep.back().get_object()) {
         const Pos at = positions.get(kv.value());
@@ -639,10 +662,11 @@ void read_yaml_parts(std::string_view text, const std::string& name, uint32_t in
     for (size_t i = 0; i < starts.size(); ++i) {
       const size_t b = starts[i], e = i + 1 < starts.size() ? starts[i + 1] : to;
       Diagnostics item_diags;
-      Parsed q = parse_yaml(only_lines(ls, b, e, from), name, item_diags, positions);
+      Parsed q = parse_part(ls, b, e, from, name, item_diags, positions);
       const json::value* list =
           q.doc && q.doc->is_object() ? q.doc->get_object().if_contains(section) : nullptr;
       if (list && list->is_array() && list->get_array().size() == 1) {
+        said += q.open_quote;
         m.diags.append(item_diags);
         keep.push_back(std::move(*q.doc));
         items.emplace_back(section, i, &keep.back().get_object()[section].get_array()[0]);

@@ -153,6 +153,17 @@ TEST(Load, AfterASyntaxErrorTheOtherItemsAreStillChecked) {
   EXPECT_EQ(find(d, "format version is missing"), nullptr);
 }
 
+TEST(Load, RecoveryReadsListItemsWrittenAtTheStartOfTheLine) {
+  // gen-model.py and many editors write "- id:" in column 0.
+  auto l =
+      yaml("ebcm: 1\nfunctions:\n- id: a\n  name: A\n owner: x\n- id: b\n  bia: { rto: soon }\n");
+  const auto& d = l.diagnostics;
+  EXPECT_EQ(d.error_count(), 2u) << format_text(d, false);
+  EXPECT_NE(find(d, "indentation of line 5 (1 space) does not match line 4 (2 spaces)"), nullptr)
+      << format_text(d, false);
+  EXPECT_EQ(find(d, "not a duration")->path, "functions[b].bia.rto");
+}
+
 TEST(Load, AKnownKeyInTheWrongPlaceIsAnError) {
   auto d =
       yaml("ebcm: 1\nfunctions:\n  - id: f\n    bia: { rto: 4h, requires: [x] }\n").diagnostics;
