@@ -10,6 +10,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev openssl
   wrk nginx-light tzdata
   libgtest-dev libgmock-dev libbenchmark-dev scram
+  python3-yaml  # PyYAML: tests/functional/test_yaml_export.py reads exports with another reader
   prometheus  # for promtool, which checks /metrics in tests/functional/test_serve_ops.py
 )
 

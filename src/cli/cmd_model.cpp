@@ -87,7 +87,7 @@ void add_validate(CLI::App& root, Commands& out) {
                        "  {\"errors\": N, \"warnings\": N, \"diagnostics\": [\n"
                        "    {\"severity\": \"error\", \"file\": \"model.yaml\", \"line\": 12, "
                        "\"column\": 7,\n"
-                       "     \"path\": \"functions[0].bia.rto\", \"message\": \"...\", "
+                       "     \"path\": \"functions[payroll].bia.rto\", \"message\": \"...\", "
                        "\"hint\": \"...\"}]}",
             .examples = {{"ebcm validate examples/contoso.yaml", "check one file"},
                          {"ebcm validate --strict model/", "check a folder; fail on warnings too"},

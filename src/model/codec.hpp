@@ -27,27 +27,41 @@ class PosMap {
     return it == map_.end() ? Pos{} : it->second;
   }
   bool empty() const { return map_.empty(); }
+  // Takes the positions of `other`, `lines` further down (a part of a file parsed alone).
+  void merge_shifted(const PosMap& other, uint32_t lines) {
+    for (const auto& [v, p] : other.map_) map_.emplace(v, p.line ? Pos{p.line + lines, p.col} : p);
+  }
 
  private:
   std::unordered_map<const json::value*, Pos> map_;
 };
 
-// The path to the value being read, rendered only when a diagnostic needs it.
+// The path to the value being read, rendered only when a diagnostic needs it. A list item
+// with an id is named by it ("functions[dispatch].bia.rto"), the others by their position
+// ("contacts[0]"); render_indexes() gives positions only, for finding a JSON line again.
 class PathStack {
  public:
-  void push(std::string_view key) { segs_.push_back({key, 0, false}); }
-  void push(size_t index) { segs_.push_back({{}, index, true}); }
+  void push(std::string_view key) { segs_.push_back({key, 0, false, {}}); }
+  void push(size_t index, std::string_view label = {}) {
+    segs_.push_back({{}, index, true, label});
+  }
   void pop() { segs_.pop_back(); }
   std::string render() const;
+  std::string render_indexes() const;
 
  private:
   struct Seg {
     std::string_view key;
     size_t index;
     bool is_index;
+    std::string_view label;
   };
+  std::string render(bool labels) const;
   std::vector<Seg> segs_;
 };
+
+// The id that names a list item in paths: its "id" when that is a valid id, else empty.
+std::string_view item_label(const json::value& item);
 
 // The names of a document's sections, in the canonical order.
 inline constexpr const char* kSections[] = {"business_units", "locations",   "people",   "services",
@@ -69,8 +83,9 @@ void for_each_section(M& m, Fn&& fn) {
 class Reader {
  public:
   // `yaml`: scalars arrive as strings (YAML is untyped), so numbers are parsed from them.
+  // `refuse_unknown_keys`: an unknown key is an error, not a warning (the API's bodies).
   Reader(Diagnostics& diags, std::string file, uint32_t file_index, const PosMap* positions,
-         bool yaml);
+         bool yaml, bool refuse_unknown_keys = false);
 
   // Reads a whole document (the top-level mapping) into `model`, appending to its sections.
   // Returns whether the document declared `ebcm: 1` and whether it had an `organization`.
@@ -96,6 +111,7 @@ class Reader {
   uint32_t file_index_;
   const PosMap* positions_;
   bool yaml_;
+  bool unknown_keys_refused_;
   PathStack path_;
 };
 

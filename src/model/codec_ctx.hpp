@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <charconv>
 #include <span>
 
@@ -68,13 +69,18 @@ struct Reader::Ctx {
   void pop() { r.path_.pop(); }
 
   Pos pos(const json::value& v) const { return r.positions_ ? r.positions_->get(v) : Pos{}; }
-  void error(const json::value& v, std::string msg, std::string hint = {}) {
+  void report(Severity sev, const json::value& v, std::string msg, std::string hint) {
     Pos p = pos(v);
-    r.diags_.error(r.file_, p.line, p.col, r.path_.render(), std::move(msg), std::move(hint));
+    std::string path = r.path_.render(), indexes = r.path_.render_indexes();
+    if (indexes == path) indexes.clear();
+    r.diags_.add(Diagnostic{sev, r.file_, p.line, p.col, std::move(path), std::move(msg),
+                            std::move(hint), std::move(indexes)});
+  }
+  void error(const json::value& v, std::string msg, std::string hint = {}) {
+    report(Severity::kError, v, std::move(msg), std::move(hint));
   }
   void warning(const json::value& v, std::string msg, std::string hint = {}) {
-    Pos p = pos(v);
-    r.diags_.warning(r.file_, p.line, p.col, r.path_.render(), std::move(msg), std::move(hint));
+    report(Severity::kWarning, v, std::move(msg), std::move(hint));
   }
 
   // Calls fn(value) for `key` of `o` with the path extended, when present and not null.
@@ -89,7 +95,7 @@ struct Reader::Ctx {
   template <class Fn>
   void each(const json::array& a, Fn&& fn) {
     for (size_t i = 0; i < a.size(); ++i) {
-      r.path_.push(i);
+      r.path_.push(i, item_label(a[i]));
       fn(a[i], i);
       r.path_.pop();
     }
@@ -132,13 +138,100 @@ struct Reader::Ctx {
       for (auto n : known) ok = ok || n == k;
       if (ok) continue;
       r.path_.push(k);
-      std::vector<std::string_view> cands(known.begin(), known.end());
-      std::string near = closest_match(k, cands);
-      warning(kv.value(), fmt::format("unknown key '{}' in {} is ignored", k, what),
-              near.empty() ? fmt::format("known keys: {}", choices(known))
-                           : fmt::format("did you mean '{}'?", near));
+      unknown_key(kv.value(), k, known, what);
       r.path_.pop();
     }
+  }
+
+  // A key this mapping does not have. A known key in the wrong case or in the wrong place is
+  // an error (its value would be lost: `requires` under `bia` leaves the function without
+  // requirements); any other key is a warning in a file and an error over the API.
+  void unknown_key(const json::value& v, std::string_view k, Keys known, std::string_view what) {
+    std::string low(k);
+    for (char& ch : low) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const bool cased = low != k;
+    for (auto n : known) {
+      if (cased && n == low) {
+        error(v, fmt::format("key '{}' is written in capitals; keys are lowercase", k),
+              fmt::format("did you mean '{}'?", low));
+        return;
+      }
+    }
+    const KeyPlace* here = place_named(what);
+    const KeyPlace* up = here ? place_named(here->parent) : nullptr;
+    if (up && has_key(up->keys, low)) {
+      error(v, fmt::format("'{}' belongs to {}, not to {}", low, the(up->name), what),
+            up->parent.empty() ? std::string("move it to the top level, at the start of a line")
+                               : fmt::format("move it up one level, into {}", the(up->name)));
+      return;
+    }
+    for (const auto& p : kKeyPlaces) {
+      if (p.parent == what && has_key(p.keys, low)) {
+        error(v, fmt::format("'{}' belongs under {}, not directly to {}", low, p.name, the(what)),
+              fmt::format("move it one level down, into {}", p.name));
+        return;
+      }
+    }
+    std::string owners;
+    for (const auto& p : kKeyPlaces) {
+      if (&p != here && has_key(p.keys, low))
+        owners += (owners.empty() ? "" : ", ") + std::string(p.name);
+    }
+    if (!owners.empty()) {
+      error(v, fmt::format("'{}' is a key of {}, not of {}", low, owners, what),
+            "check the indentation: did you mean to put it there?");
+      return;
+    }
+    std::vector<std::string_view> cands(known.begin(), known.end());
+    std::string near = closest_match(k, cands);
+    std::string hint = near.empty() ? fmt::format("known keys: {}", choices(known))
+                                    : fmt::format("did you mean '{}'?", near);
+    if (r.unknown_keys_refused_) {
+      error(v, fmt::format("unknown key '{}' in {} is refused", k, what), std::move(hint));
+    } else {
+      warning(v, fmt::format("unknown key '{}' in {} is ignored", k, what), std::move(hint));
+    }
+  }
+
+  // Where each known key belongs: the mapping's name as check_keys() is given it, its keys,
+  // and the mapping it sits in.
+  struct KeyPlace {
+    std::string_view name;
+    Keys keys;
+    std::string_view parent;
+  };
+  static constexpr KeyPlace kKeyPlaces[] = {
+      {"the model", kDocumentKeys, ""},
+      {"the organization", kOrganizationKeys, "the model"},
+      {"a business unit", kBusinessUnitKeys, "the model"},
+      {"a location", kLocationKeys, "the model"},
+      {"a person", kPersonKeys, "the model"},
+      {"a contact", kContactKeys, "a person"},
+      {"a service", kServiceKeys, "the model"},
+      {"a feature", kFeatureKeys, "a service"},
+      {"a function", kFunctionKeys, "the model"},
+      {"'staff'", kStaffKeys, "a function"},
+      {"'bia'", kBiaKeys, "a function"},
+      {"a mitigation", kMitigationKeys, "the model"},
+      {"a scenario", kScenarioKeys, "the model"},
+      {"a disruption", kDisruptKeys, "a scenario"},
+  };
+  static const KeyPlace* place_named(std::string_view name) {
+    for (const auto& p : kKeyPlaces) {
+      if (p.name == name) return &p;
+    }
+    return nullptr;
+  }
+  static bool has_key(Keys keys, std::string_view k) {
+    for (auto n : keys) {
+      if (n == k) return true;
+    }
+    return false;
+  }
+  // "a function" → "the function" (the one this key is in).
+  static std::string the(std::string_view name) {
+    if (name.substr(0, 2) == "a ") return "the " + std::string(name.substr(2));
+    return std::string(name);
   }
 
   Origin origin(const json::value& v, size_t index) const {

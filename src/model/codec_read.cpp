@@ -9,11 +9,17 @@
 
 namespace ebcm::model::detail {
 
-std::string PathStack::render() const {
+std::string PathStack::render(bool labels) const {
   std::string out;
   for (const auto& s : segs_) {
     if (s.is_index) {
-      out += fmt::format("[{}]", s.index);
+      if (labels && !s.label.empty()) {
+        out += '[';
+        out += s.label;
+        out += ']';
+      } else {
+        out += fmt::format("[{}]", s.index);
+      }
     } else {
       if (!out.empty()) out += '.';
       out += s.key;
@@ -22,13 +28,26 @@ std::string PathStack::render() const {
   return out;
 }
 
+std::string PathStack::render() const { return render(true); }
+std::string PathStack::render_indexes() const { return render(false); }
+
+std::string_view item_label(const json::value& item) {
+  const auto* o = item.if_object();
+  if (!o) return {};
+  const auto* id = o->if_contains("id");
+  if (!id || !id->is_string()) return {};
+  std::string_view s = id->get_string();
+  return is_valid_id(s) ? s : std::string_view();
+}
+
 Reader::Reader(Diagnostics& diags, std::string file, uint32_t file_index, const PosMap* positions,
-               bool yaml)
+               bool yaml, bool refuse_unknown_keys)
     : diags_(diags),
       file_(std::move(file)),
       file_index_(file_index),
       positions_(positions),
-      yaml_(yaml) {}
+      yaml_(yaml),
+      unknown_keys_refused_(refuse_unknown_keys) {}
 
 namespace {
 
@@ -390,7 +409,7 @@ void Reader::read_item(std::string_view section, const json::value& item, size_t
                        Model& model) {
   Ctx c{*this};
   c.push(section);
-  path_.push(index);
+  path_.push(index, item_label(item));
   section_reader(section)(c, item, index, model);
   path_.pop();
   c.pop();

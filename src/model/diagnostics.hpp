@@ -1,7 +1,8 @@
 // Diagnostics: what is wrong with a model, said so a person can fix it.
 //
 // Contract: each Diagnostic names the file, the 1-based line and column (0 when unknown), the
-// field's path ("functions[3].bia.rto"), a plain sentence, and where there is one a hint
+// field's path, a list item named by its id where it has one ("functions[dispatch].bia.rto",
+// "people[alice].contacts[0]"), a plain sentence, and where there is one a hint
 // ("did you mean 'exo/mapi'?"). Loading and validation collect every problem they find; they
 // never stop at the first. Thread safety: plain values.
 #pragma once
@@ -22,6 +23,10 @@ struct Diagnostic {
   std::string path;
   std::string message;
   std::string hint;
+  // The path with list positions only ("functions[2].bia.rto" where `path` names the entity,
+  // "functions[dispatch].bia.rto"), for finding the line of a JSON diagnostic again; empty
+  // when it is `path`. Not part of any output.
+  std::string index_path;
 };
 
 class Diagnostics {

@@ -52,13 +52,15 @@ Result<Entity> canonical_entity(EntityKind kind, const json::value& body) {
   const std::string doc = org ? "{\"ebcm\":1,\"organization\":" + json::serialize(body) + "}"
                               : fmt::format("{{\"ebcm\":1,\"{}\":[{}]}}", k.section,
                                             json::serialize(body));
-  auto loaded = load_text(doc, Format::kJson, "the request body");
   // Unknown keys are warnings in a file; in an edit they are mistakes worth refusing.
+  auto loaded = load_text(doc, Format::kJson, "the request body", UnknownKeys::kRefuse);
   Diagnostics problems;
-  const std::string prefix = org ? "organization" : std::string(k.section) + "[0]";
+  // Paths inside the entity: "bia.rto" for "functions[dispatch].bia.rto".
+  const std::string prefix = org ? "organization" : std::string(k.section) + "[";
   for (auto d : loaded.diagnostics.items()) {
     if (d.path.rfind(prefix, 0) == 0) {
-      d.path = d.path.substr(prefix.size());
+      const size_t end = org ? prefix.size() : d.path.find(']', prefix.size()) + 1;
+      d.path = d.path.substr(end);
       if (!d.path.empty() && d.path[0] == '.') d.path.erase(0, 1);
     }
     d.severity = Severity::kError;

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -84,6 +85,10 @@ class JsonBuilder final : public YAML::EventHandler {
 
   // The value of the first document, once it has ended; empty when it was unusable.
   const json::value* root() const { return failed_ || !root_ ? nullptr : &*root_; }
+  // Moves the value out: its children keep their addresses, so their positions hold; the
+  // caller records the root's own position again.
+  json::value take_root() { return std::move(*root_); }
+  Pos root_pos() const { return positions_.get(*root_); }
   bool failed() const { return failed_; }
   // After the first document: a second one's events are only noted.
   void end_first_document() { first_done_ = true; }
@@ -301,9 +306,11 @@ Pos document_marker(std::string_view text, const YAML::Mark& mark) {
 }
 
 struct Merge {
+  bool refuse_unknown_keys = false;
   Model model;
   Diagnostics diags;
   bool version = false;
+  bool unsure_version = false;  // a file that could not be read whole may declare it
   std::string organization_file;
   std::vector<JsonItemSpans> json_items;
 
@@ -320,41 +327,395 @@ struct Merge {
   }
 };
 
-void read_yaml(std::string_view text, const std::string& name, uint32_t index, Merge& m) {
-  detail::PosMap positions;
-  JsonBuilder builder(m.diags, name, text.size(), positions);
-  std::istringstream in{std::string(text)};
-  YAML::Parser parser(in);
-  bool any = false;
-  try {
-    any = parser.HandleNextDocument(builder);
-    builder.end_first_document();
-    // A second document was once dropped unseen; a file holds one model, so it is refused.
-    if (any && !builder.failed()) parser.HandleNextDocument(builder);
-  } catch (const YAML::Exception& e) {
-    if (builder.failed()) return;  // already said (the parser's own depth limit comes later)
-    if (!builder.second_document()) {
-      m.diags.error(name, e.mark.line + 1, e.mark.column + 1, "",
-                    fmt::format("not valid YAML: {}", e.msg));
-      if (!any) return;
+bool is_section(std::string_view key) {
+  for (const char* s : detail::kSections) {
+    if (key == s) return true;
+  }
+  return false;
+}
+
+// --- YAML syntax errors, said so a person can fix them --------------------------------------
+
+struct Lines {
+  std::vector<size_t> starts;  // of each line
+  std::string_view text;
+  explicit Lines(std::string_view t) : text(t) {
+    starts.push_back(0);
+    for (size_t i = 0; i < t.size(); ++i) {
+      if (t[i] == '\n') starts.push_back(i + 1);
     }
   }
-  if (builder.failed()) return;
-  if (auto second = builder.second_document()) {
-    const Pos p = document_marker(text, *second);
-    m.diags.error(name, p.line, p.col, "",
+  size_t count() const { return starts.size(); }
+  std::string_view line(size_t l) const {  // 0-based
+    const size_t b = starts[l], e = l + 1 < starts.size() ? starts[l + 1] - 1 : text.size();
+    std::string_view v = text.substr(b, e - b);
+    if (!v.empty() && v.back() == '\r') v.remove_suffix(1);
+    return v;
+  }
+  static bool blank(std::string_view l) {
+    const size_t f = l.find_first_not_of(' ');
+    return f == std::string_view::npos || l[f] == '#';
+  }
+  // Where the line's content starts: after the spaces and any "- " of list items.
+  static size_t indent(std::string_view l) {
+    size_t f = l.find_first_not_of(' ');
+    while (f != std::string_view::npos && l[f] == '-' && f + 1 < l.size() && l[f + 1] == ' ')
+      f = l.find_first_not_of(' ', f + 1);
+    return f == std::string_view::npos ? l.size() : f;
+  }
+};
+
+std::string spaces(size_t n) { return fmt::format("{} space{}", n, n == 1 ? "" : "s"); }
+
+struct SyntaxError {
+  Pos pos;
+  std::string message, hint;
+};
+
+// Whether a quoted scalar can begin at t[i]: first on the line, or after "key: ", "- ", or
+// inside brackets after '[', '{' or ','.
+bool value_starts(std::string_view t, size_t i) {
+  size_t j = i;
+  while (j > 0 && t[j - 1] == ' ') --j;
+  if (j == 0) return true;
+  const char c = t[j - 1];
+  return c == '[' || c == '{' || c == ',' || ((c == ':' || c == '-') && j < i);
+}
+
+// A quoted scalar still open at the end of the text: yaml-cpp takes it to end there, another
+// reader refuses the file.
+std::optional<SyntaxError> quote_open_at_end(const Lines& ls, uint32_t shift = 0) {
+  char open = 0;
+  Pos from;
+  for (size_t l = 0; l < ls.count(); ++l) {
+    std::string_view t = ls.line(l);
+    for (size_t i = 0; i < t.size(); ++i) {
+      const char c = t[i];
+      if (open) {
+        if (open == '"' && c == '\\') {
+          ++i;
+        } else if (c == open) {
+          if (open == '\'' && i + 1 < t.size() && t[i + 1] == '\'') {
+            ++i;
+          } else {
+            open = 0;
+          }
+        }
+        continue;
+      }
+      if (c == '#' && (i == 0 || t[i - 1] == ' ')) break;
+      if ((c == '"' || c == '\'') && value_starts(t, i)) {
+        open = c;
+        from = {static_cast<uint32_t>(l + 1) + shift, static_cast<uint32_t>(i + 1)};
+      } else if (c != ' ' && value_starts(t, i) && c != '[' && c != '{' && c != '-') {
+        // A plain scalar (a key, or a value): quotes inside it are text, up to what ends it.
+        size_t end = std::min({t.find(": ", i), t.find(" #", i), t.find_first_of(",]}", i)});
+        if (end == std::string_view::npos) break;
+        i = end;
+      }
+    }
+  }
+  if (!open) return std::nullopt;
+  return SyntaxError{
+      from,
+      fmt::format("the quote {} at line {} column {} is not closed", open, from.line, from.col),
+      fmt::format("end the text with a matching {}", open)};
+}
+
+// An opening quote or bracket that is not closed (in lines [from, to)), scanning as YAML does
+// closely enough for a message: comments, quoted text and brackets.
+std::optional<SyntaxError> unclosed(const Lines& ls, size_t from, size_t to, bool quotes) {
+  struct Open {
+    char c;
+    Pos pos;
+  };
+  std::vector<Open> stack;
+  for (size_t l = from; l < to; ++l) {
+    std::string_view t = ls.line(l);
+    for (size_t i = 0; i < t.size(); ++i) {
+      const char c = t[i];
+      const bool starts_value = value_starts(t, i);
+      if (c == '#' && (i == 0 || t[i - 1] == ' ')) break;
+      if ((c == '"' || c == '\'') && starts_value) {
+        size_t j = i + 1;
+        for (; j < t.size(); ++j) {
+          if (c == '"' && t[j] == '\\') {
+            ++j;
+          } else if (t[j] == c) {
+            if (c == '\'' && j + 1 < t.size() && t[j + 1] == '\'') {
+              ++j;
+            } else {
+              break;
+            }
+          }
+        }
+        if (j >= t.size()) {
+          if (!quotes) return std::nullopt;  // a quoted text may go on over lines
+          return SyntaxError{
+              {static_cast<uint32_t>(l + 1), static_cast<uint32_t>(i + 1)},
+              fmt::format("the quote {} at line {} column {} is not closed", c, l + 1, i + 1),
+              fmt::format("end the text with a matching {}", c)};
+        }
+        i = j;
+      } else if (c == '[' || c == '{') {
+        stack.push_back({c, {static_cast<uint32_t>(l + 1), static_cast<uint32_t>(i + 1)}});
+      } else if ((c == ']' || c == '}') && !stack.empty()) {
+        stack.pop_back();
+      }
+    }
+  }
+  if (stack.empty()) return std::nullopt;
+  const Open& o = stack.back();
+  const char close = o.c == '[' ? ']' : '}';
+  return SyntaxError{
+      o.pos, fmt::format("the '{}' at line {} column {} is not closed", o.c, o.pos.line, o.pos.col),
+      fmt::format("close it with '{}'", close)};
+}
+
+// What yaml-cpp's message means, in words that say what to check. `from`: the first line of
+// the part that was parsed (a section or a list item), so the look-back stays inside it.
+SyntaxError explain(const Lines& ls, const YAML::Exception& e, size_t from) {
+  const size_t at = std::min<size_t>(static_cast<size_t>(e.mark.line), ls.count() - 1);
+  const Pos where = pos_of(e.mark);
+  // A tab in the indentation, anywhere up to the error.
+  for (size_t l = from; l <= at; ++l) {
+    std::string_view t = ls.line(l);
+    const size_t f = t.find_first_not_of(' ');
+    if (f != std::string_view::npos && t[f] == '\t') {
+      return {{static_cast<uint32_t>(l + 1), static_cast<uint32_t>(f + 1)},
+              fmt::format("a tab character at line {} column {}: YAML indents with spaces", l + 1,
+                          f + 1),
+              "replace the tab with spaces"};
+    }
+  }
+  const std::string_view msg = e.msg;
+  if (msg == YAML::ErrorMsg::EOF_IN_SCALAR || msg == YAML::ErrorMsg::END_OF_SEQ_FLOW ||
+      msg == YAML::ErrorMsg::END_OF_MAP_FLOW) {
+    if (auto u = unclosed(ls, from, at + 1, msg == YAML::ErrorMsg::EOF_IN_SCALAR)) return *u;
+  }
+  if (msg == YAML::ErrorMsg::MAP_VALUE || msg == YAML::ErrorMsg::BLOCK_ENTRY ||
+      msg == YAML::ErrorMsg::END_OF_MAP || msg == YAML::ErrorMsg::END_OF_SEQ ||
+      msg == YAML::ErrorMsg::MAP_KEY) {
+    size_t prev = at;
+    while (prev > from && Lines::blank(ls.line(prev - 1))) --prev;
+    if (prev > from) {
+      --prev;
+      std::string_view here = ls.line(at), before = ls.line(prev);
+      if (Lines::indent(here) != Lines::indent(before) && !Lines::blank(here)) {
+        return {{where.line, static_cast<uint32_t>(Lines::indent(here) + 1)},
+                fmt::format("the indentation of line {} ({}) does not match line {} ({})", at + 1,
+                            spaces(Lines::indent(here)), prev + 1, spaces(Lines::indent(before))),
+                "keys of one mapping, and items of one list, start in the same column"};
+      }
+    }
+    if (msg == YAML::ErrorMsg::MAP_VALUE) {
+      return {where,
+              fmt::format("line {} holds a second ': ' where one key and its value are "
+                          "expected",
+                          at + 1),
+              "put text that holds ': ' in quotes, as in name: \"Sales: Nordics\""};
+    }
+  }
+  if (msg == YAML::ErrorMsg::UNKNOWN_TOKEN) {
+    return {where, fmt::format("YAML does not expect this character at line {}", at + 1),
+            "put text that starts with @, ` or % in quotes"};
+  }
+  return {where, fmt::format("not valid YAML at line {}: {}", at + 1, msg),
+          "check the indentation and the quotes of this line and the one before"};
+}
+
+// One YAML text (or part of one) into a JSON value, positions in `positions`.
+struct Parsed {
+  std::optional<json::value> doc;  // absent when unusable
+  bool any = false;                // a document started
+  std::optional<YAML::Exception> syntax;
+  bool failed = false;  // a limit was hit (said in the diagnostics)
+  std::optional<Pos> second;
+  bool open_quote = false;  // a quote left open at the end (parse_part)
+};
+
+Parsed parse_yaml(std::string_view text, const std::string& name, Diagnostics& diags,
+                  detail::PosMap& positions) {
+  Parsed r;
+  JsonBuilder builder(diags, name, text.size(), positions);
+  std::istringstream in{std::string(text)};
+  YAML::Parser parser(in);
+  try {
+    r.any = parser.HandleNextDocument(builder);
+    builder.end_first_document();
+    // A second document was once dropped unseen; a file holds one model, so it is refused.
+    if (r.any && !builder.failed()) parser.HandleNextDocument(builder);
+  } catch (const YAML::Exception& e) {
+    if (!builder.failed() && !builder.second_document()) r.syntax = e;
+  }
+  r.failed = builder.failed();
+  if (auto second = builder.second_document()) r.second = document_marker(text, *second);
+  if (builder.root() && !r.syntax) {
+    const Pos at = builder.root_pos();
+    r.doc.emplace(builder.take_root());
+    positions.set(&*r.doc, at);
+  }
+  return r;
+}
+
+// A part of a file parsed alone: the lines [from, to), after the line `key` (a section's
+// `functions:`) when given. Positions, diagnostics and the syntax error are moved to the
+// file's lines, so the cost is that of the part, not of the lines before it.
+Parsed parse_part(const Lines& ls, size_t from, size_t to, std::optional<size_t> key,
+                  const std::string& name, Diagnostics& diags, detail::PosMap& positions) {
+  std::string text;
+  if (key) {
+    text += ls.line(*key);
+    text += '\n';
+  }
+  for (size_t l = from; l < to; ++l) {
+    text += ls.line(l);
+    text += '\n';
+  }
+  const auto shift = static_cast<uint32_t>(key ? from - 1 : from);
+  detail::PosMap local;
+  Diagnostics said;
+  Parsed p = parse_yaml(text, name, said, local);
+  positions.merge_shifted(local, shift);
+  for (auto& d : said.mutable_items()) {
+    if (d.line) d.line += shift;
+  }
+  if (p.doc) {
+    if (auto q = quote_open_at_end(Lines(text), shift)) {
+      said.error(name, q->pos.line, q->pos.col, "", std::move(q->message), std::move(q->hint));
+      p.open_quote = true;
+    }
+  }
+  diags.append(said);
+  if (p.syntax) p.syntax->mark.line += static_cast<int>(shift);
+  return p;
+}
+
+// After a syntax error, the file is read part by part, so that the rest of it is still
+// checked: each top-level key with what follows it, and a list section item by item. Each
+// part that does not parse says why; the parts that do are read as the model.
+void read_yaml_parts(std::string_view text, const std::string& name, uint32_t index, Merge& m,
+                     const YAML::Exception& whole) {
+  const Lines ls(text);
+  std::vector<size_t> tops;
+  for (size_t l = 0; l < ls.count(); ++l) {
+    std::string_view t = ls.line(l);
+    // A top-level key; "- " at the start of a line is an item of the section above.
+    const bool item = !t.empty() && t[0] == '-' && (t.size() == 1 || t[1] == ' ');
+    if (!t.empty() && !item && t[0] != ' ' && t[0] != '#' && t[0] != '\t' &&
+        t.substr(0, 3) != "---" && t.substr(0, 3) != "...")
+      tops.push_back(l);
+  }
+  detail::PosMap positions;
+  std::deque<json::value> keep;  // parsed parts: the values positions point into
+  json::object head;
+  std::vector<std::tuple<std::string, size_t, json::value*>> items;  // section, index, item
+  size_t said = 0;
+  auto say = [&](const YAML::Exception& e, size_t from) {
+    SyntaxError x = explain(ls, e, from);
+    m.diags.error(name, x.pos.line, x.pos.col, "", std::move(x.message), std::move(x.hint));
+    ++said;
+  };
+  for (size_t k = 0; k < tops.size(); ++k) {
+    const size_t from = tops[k], to = k + 1 < tops.size() ? tops[k + 1] : ls.count();
+    Diagnostics part;
+    Parsed p = parse_part(ls, from, to, std::nullopt, name, part, positions);
+    if (p.doc && p.doc->is_object()) {
+      said += p.open_quote;
+      m.diags.append(part);
+      keep.push_back(std::move(*p.doc));
+      for (auto& kv : keep.back().get_object()) {
+        const Pos at = positions.get(kv.value());
+        auto [it, fresh] = head.emplace(kv.key(), std::move(kv.value()));
+        if (!fresh) continue;
+        positions.set(&it->value(), at);
+      }
+      continue;
+    }
+    if (p.failed || !p.syntax) {
+      m.diags.append(part);
+      continue;
+    }
+    // A list section: item by item, each with the section's key line.
+    std::string_view key_line = ls.line(from);
+    const size_t colon = key_line.find(':');
+    std::string_view after = colon == std::string_view::npos ? "x" : key_line.substr(colon + 1);
+    const bool bare = after.find_first_not_of(' ') == std::string_view::npos ||
+                      after[after.find_first_not_of(' ')] == '#';
+    std::vector<size_t> starts;
+    size_t item_indent = SIZE_MAX;
+    for (size_t l = from + 1; bare && l < to; ++l) {
+      std::string_view t = ls.line(l);
+      const size_t ind = std::min(t.size(), t.find_first_not_of(' '));
+      if (ind < t.size() && t[ind] == '-' && (ind + 1 == t.size() || t[ind + 1] == ' ') &&
+          ind <= item_indent) {
+        if (ind < item_indent) starts.clear();
+        item_indent = ind;
+        starts.push_back(l);
+      }
+    }
+    if (starts.empty()) {
+      say(*p.syntax, from);
+      continue;
+    }
+    const std::string section(key_line.substr(0, colon));
+    for (size_t i = 0; i < starts.size(); ++i) {
+      const size_t b = starts[i], e = i + 1 < starts.size() ? starts[i + 1] : to;
+      Diagnostics item_diags;
+      Parsed q = parse_part(ls, b, e, from, name, item_diags, positions);
+      const json::value* list =
+          q.doc && q.doc->is_object() ? q.doc->get_object().if_contains(section) : nullptr;
+      if (list && list->is_array() && list->get_array().size() == 1) {
+        said += q.open_quote;
+        m.diags.append(item_diags);
+        keep.push_back(std::move(*q.doc));
+        items.emplace_back(section, i, &keep.back().get_object()[section].get_array()[0]);
+      } else if (q.syntax) {
+        say(*q.syntax, b);
+      } else {
+        m.diags.append(item_diags);
+      }
+    }
+  }
+  if (said == 0) say(whole, 0);  // every part reads alone: the error is between them
+  // The version may be in a part that did not parse.
+  for (size_t l : tops) m.unsure_version = m.unsure_version || ls.line(l).substr(0, 5) == "ebcm:";
+  detail::Reader reader(m.diags, name, index, &positions, /*yaml=*/true, m.refuse_unknown_keys);
+  json::value doc(std::move(head));
+  auto info = reader.read_document(doc, m.model);
+  for (const auto& [section, i, item] : items) {
+    if (is_section(section)) reader.read_item(section, *item, i, m.model);
+  }
+  m.unsure_version = m.unsure_version || info.version;
+  const auto* org = doc.get_object().if_contains("organization");
+  m.note(info, name, org ? positions.get(*org) : Pos{});
+}
+
+void read_yaml(std::string_view text, const std::string& name, uint32_t index, Merge& m) {
+  detail::PosMap positions;
+  Parsed p = parse_yaml(text, name, m.diags, positions);
+  if (p.syntax) {
+    read_yaml_parts(text, name, index, m, *p.syntax);
+    return;
+  }
+  if (p.failed) return;  // unusable, and said why
+  if (auto q = quote_open_at_end(Lines(text))) {
+    m.diags.error(name, q->pos.line, q->pos.col, "", std::move(q->message), std::move(q->hint));
+  }
+  if (p.second) {
+    m.diags.error(name, p.second->line, p.second->col, "",
                   "a model file holds one YAML document; a second one starts here",
                   "remove the '---' and what follows it, or move it to a file of its own");
   }
-  const json::value* doc = builder.root();
-  if (any && !doc) return;  // unusable, and said why
-  if (!doc || doc->is_null()) {
+  if (!p.doc || p.doc->is_null()) {
+    if (p.any && !p.doc) return;
     m.diags.error(name, 1, 1, "", "the file is empty", "a model starts with 'ebcm: 1'");
+    m.unsure_version = true;  // said here already
     return;
   }
-  detail::Reader reader(m.diags, name, index, &positions, /*yaml=*/true);
-  auto info = reader.read_document(*doc, m.model);
-  const auto* org = doc->is_object() ? doc->get_object().if_contains("organization") : nullptr;
+  detail::Reader reader(m.diags, name, index, &positions, /*yaml=*/true, m.refuse_unknown_keys);
+  auto info = reader.read_document(*p.doc, m.model);
+  const auto* org = p.doc->is_object() ? p.doc->get_object().if_contains("organization") : nullptr;
   m.note(info, name, org ? positions.get(*org) : Pos{});
 }
 
@@ -375,18 +736,12 @@ void read_json_whole(std::string_view text, const std::string& name, uint32_t in
       return;
     }
     m.diags.error(name, p.line, p.col, "", fmt::format("not valid JSON: {}", ec.message()));
+    m.unsure_version = m.unsure_version || text.find("\"ebcm\"") != std::string_view::npos;
     return;
   }
   json::value doc = parser.release();
-  detail::Reader reader(m.diags, name, index, nullptr, /*yaml=*/false);
+  detail::Reader reader(m.diags, name, index, nullptr, /*yaml=*/false, m.refuse_unknown_keys);
   m.note(reader.read_document(doc, m.model), name, Pos{});
-}
-
-bool is_section(std::string_view key) {
-  for (const char* s : detail::kSections) {
-    if (key == s) return true;
-  }
-  return false;
 }
 
 // A top-level object whose sections are read one item at a time: each item is parsed into a
@@ -423,7 +778,7 @@ bool read_json_streaming(std::string_view t, const std::string& name, uint32_t i
   }
   if (i >= t.size() || skip_ws(t, i + 1) != t.size()) return false;
 
-  detail::Reader reader(m.diags, name, index, nullptr, /*yaml=*/false);
+  detail::Reader reader(m.diags, name, index, nullptr, /*yaml=*/false, m.refuse_unknown_keys);
   json::object head;
   std::vector<std::pair<std::string, std::vector<std::pair<uint64_t, uint64_t>>>> sections;
   for (const auto& p : parts) {
@@ -454,7 +809,7 @@ bool read_json_streaming(std::string_view t, const std::string& name, uint32_t i
     bool ok = true;
   };
   auto read_part = [&](Half& part, bool first_half) {
-    detail::Reader r(part.diags, name, index, nullptr, /*yaml=*/false);
+    detail::Reader r(part.diags, name, index, nullptr, /*yaml=*/false, m.refuse_unknown_keys);
     std::optional<json::monotonic_resource> arena;
     arena.emplace(1 << 20);
     size_t since_renewal = 0;
@@ -558,7 +913,7 @@ void read_one(std::string_view text, Format format, const std::string& name, Mer
 }
 
 Loaded finish(Merge& m, const std::string& where) {
-  if (!m.version && !m.diags.has_errors()) {
+  if (!m.version && !m.unsure_version) {  // with the other problems, not after them
     m.diags.error(where, 1, 1, "ebcm", "the format version is missing",
                   "start the model with 'ebcm: 1'");
   }
@@ -690,8 +1045,10 @@ void locate_in_file(const std::string& file, const JsonItemSpans* spans,
 
 }  // namespace
 
-Loaded load_text(std::string_view text, Format format, const std::string& name) {
+Loaded load_text(std::string_view text, Format format, const std::string& name,
+                 UnknownKeys unknown) {
   Merge m;
+  m.refuse_unknown_keys = unknown == UnknownKeys::kRefuse;
   read_one(text, format, name, m);
   return finish(m, name);
 }
@@ -701,7 +1058,10 @@ Loaded load_paths(const std::vector<std::string>& paths) {
   auto files = expand(paths, m.diags);
   for (const auto& f : files) {
     auto text = read_file(f, m.diags);
-    if (!text) continue;
+    if (!text) {
+      m.unsure_version = true;  // the file may declare it
+      continue;
+    }
     read_one(*text, is_json(f) ? Format::kJson : Format::kYaml, f, m);
   }
   return finish(m, files.empty() ? std::string("<none>") : files.front());
@@ -739,7 +1099,14 @@ Loaded load_and_validate(const std::vector<std::string>& paths,
     for (const auto& s : l.json_items) {
       if (s.file == file) spans = &s;
     }
+    // Found by list positions: the paths shown name entities by id.
+    for (Diagnostic* d : missing) {
+      if (!d->index_path.empty()) std::swap(d->path, d->index_path);
+    }
     locate_in_file(file, spans, missing);
+    for (Diagnostic* d : missing) {
+      if (!d->index_path.empty()) std::swap(d->path, d->index_path);
+    }
   }
   lap("positions");
   l.diagnostics.sort();

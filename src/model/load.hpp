@@ -36,8 +36,12 @@ struct Loaded {
 
 // Format by extension: .json is JSON, anything else YAML.
 Loaded load_paths(const std::vector<std::string>& paths);
+// An unknown key: a warning (files: it is ignored) or an error (the API refuses it).
+enum class UnknownKeys : uint8_t { kWarn, kRefuse };
+
 // `name` is what diagnostics call the text (a file name, "<stdin>").
-Loaded load_text(std::string_view text, Format format, const std::string& name);
+Loaded load_text(std::string_view text, Format format, const std::string& name,
+                 UnknownKeys unknown = UnknownKeys::kWarn);
 
 // Loads, then validates (validate.hpp); positions of JSON diagnostics filled in. What the
 // `validate` and `import` commands use. `alongside`, if given, runs on a second thread while

@@ -47,6 +47,8 @@ class Validator {
     const char* section;
     std::string_view field;
     Pos pos;
+    std::string_view id = {};          // names the entity in the path when it is valid
+    const Feature* feature = nullptr;  // `field` is then the feature's, inside the service
   };
   // Who a message is about, formatted only when there is something to say.
   struct Who {
@@ -55,14 +57,27 @@ class Validator {
     std::string str() const { return fmt::format("{} '{}'", kind, id); }
   };
   void report(Severity sev, const At& at, std::string msg, std::string hint = {}) {
-    std::string path = fmt::format("{}[{}]", at.section, at.origin.index);
-    if (!at.field.empty()) {
-      if (at.field[0] != '[') path += '.';
-      path += at.field;
-    }
+    auto render = [&](bool labels) {
+      std::string path = labels && is_valid_id(at.id)
+                             ? fmt::format("{}[{}]", at.section, at.id)
+                             : fmt::format("{}[{}]", at.section, at.origin.index);
+      if (at.feature) {
+        path += labels && is_valid_id(at.feature->id)
+                    ? fmt::format(".features[{}]", at.feature->id)
+                    : fmt::format(".features[{}]", at.feature->origin.index);
+      }
+      if (!at.field.empty()) {
+        if (at.field[0] != '[') path += '.';
+        path += at.field;
+      }
+      return path;
+    };
+    std::string path = render(true), indexes = render(false);
+    if (indexes == path) indexes.clear();
     Pos p = at.pos.line ? at.pos : at.origin.pos;
     out_.add(Diagnostic{sev, m_.sources.empty() ? "<model>" : m_.sources[at.origin.file], p.line,
-                        p.col, std::move(path), std::move(msg), std::move(hint)});
+                        p.col, std::move(path), std::move(msg), std::move(hint),
+                        std::move(indexes)});
   }
   void error(const At& at, std::string msg, std::string hint = {}) {
     report(Severity::kError, at, std::move(msg), std::move(hint));
@@ -86,10 +101,12 @@ class Validator {
   void report_duplicate(std::string_view id, Seen first, Seen second) {
     auto order = [](const Origin& o) { return std::pair(o.file, o.pos.line); };
     if (order(*second.origin) < order(*first.origin)) std::swap(first, second);
-    error(At{*second.origin, second.section, "id", {}},
-          fmt::format("id '{}' is already used by {}[{}] in {}", id, first.section,
-                      first.origin->index,
-                      m_.sources.empty() ? "<model>" : m_.sources[first.origin->file]),
+    const std::string file = m_.sources.empty() ? "<model>" : m_.sources[first.origin->file];
+    error(At{*second.origin, second.section, "id", {}, id},
+          first.origin->pos.line
+              ? fmt::format("id '{}' is already used by {}[{}] at {}:{}", id, first.section, id,
+                            file, first.origin->pos.line)
+              : fmt::format("id '{}' is already used by {}[{}] in {}", id, first.section, id, file),
           "ids must be unique; rename one of them");
   }
 
@@ -113,9 +130,8 @@ class Validator {
     for (const auto& [a, b] : nodes_.duplicates()) {
       const NodeRef& later = nodes[b];
       if (later.kind == NodeKind::kFeature) {
-        error(At{later.service->origin, "services",
-                 fmt::format("features[{}].id", later.feature->origin.index),
-                 later.feature->origin.pos},
+        error(At{later.service->origin, "services", "id", later.feature->origin.pos,
+                 later.service->id, later.feature},
               fmt::format("service '{}' has feature '{}' twice", later.service->id,
                           later.feature->id));
         continue;
@@ -186,17 +202,24 @@ class Validator {
     path_ += std::to_string(i);
     path_ += ']';
   }
-  void requirements(const std::vector<Requirement>& reqs, const Origin& o, const char* section,
-                    std::string_view prefix, const Who& who) {
+  // The entity whose links are walked: origin, section and id, and the feature if it is one.
+  struct Owner {
+    const Origin& origin;
+    const char* section;
+    std::string_view id;
+    const Feature* feature = nullptr;
+  };
+  void requirements(const std::vector<Requirement>& reqs, const Owner& o, const Who& who) {
     for (size_t i = 0; i < reqs.size(); ++i) {
-      path_.assign(prefix);
+      path_.clear();
       append_index("requires", i);
-      requirement(reqs[i], o, section, who);
+      requirement(reqs[i], o, who);
     }
   }
-  void requirement(const Requirement& r, const Origin& o, const char* section, const Who& who) {
+  void requirement(const Requirement& r, const Owner& o, const Who& who) {
     if (r.kind == Requirement::Kind::kRef) {
-      if (const NodeRef* n = node(r.ref, At{o, section, path_, r.pos}, who, "requires")) {
+      if (const NodeRef* n = node(r.ref, At{o.origin, o.section, path_, r.pos, o.id, o.feature},
+                                  who, "requires")) {
         edges_.push_back(static_cast<uint32_t>(n - nodes_.nodes().data()));
       }
       return;
@@ -206,16 +229,16 @@ class Validator {
     for (size_t i = 0; i < r.items.size(); ++i) {
       path_.resize(keep);
       append_index(op, i);
-      requirement(r.items[i], o, section, who);
+      requirement(r.items[i], o, who);
     }
     path_.resize(keep);
   }
-  void soft(const std::vector<Ref>& refs, const Origin& o, const char* section,
-            std::string_view prefix, const Who& who) {
+  void soft(const std::vector<Ref>& refs, const Owner& o, const Who& who) {
     for (size_t i = 0; i < refs.size(); ++i) {
-      path_.assign(prefix);
+      path_.clear();
       append_index("degraded_by", i);
-      node(refs[i].target, At{o, section, path_, refs[i].pos}, who, "is degraded by");
+      node(refs[i].target, At{o.origin, o.section, path_, refs[i].pos, o.id, o.feature}, who,
+           "is degraded by");
     }
   }
 
@@ -223,14 +246,14 @@ class Validator {
     std::unordered_map<std::string_view, const BusinessUnit*> by_id;
     for (const auto& b : m_.business_units) by_id.emplace(b.id, &b);
     for (const auto& b : m_.business_units) {
-      business_unit(b.parent, At{b.origin, "business_units", "parent", {}},
+      business_unit(b.parent, At{b.origin, "business_units", "parent", {}, b.id},
                     Who{"business unit", b.id});
       // A parent chain must end.
       std::unordered_set<std::string_view> seen{b.id};
       for (auto it = by_id.find(b.parent); it != by_id.end(); it = by_id.find(it->second->parent)) {
         if (!seen.insert(it->second->id).second) {
           if (it->second->id == b.id) {
-            error(At{b.origin, "business_units", "parent", {}},
+            error(At{b.origin, "business_units", "parent", {}, b.id},
                   fmt::format("business unit '{}' is its own ancestor", b.id),
                   "a parent chain must end at a unit without a parent");
           }
@@ -244,18 +267,18 @@ class Validator {
     for (const auto& l : m_.locations) {
       Who who{"location", l.id};
       begin_node();
-      requirements(l.requires_, l.origin, "locations", "", who);
-      soft(l.degraded_by, l.origin, "locations", "", who);
+      requirements(l.requires_, {l.origin, "locations", l.id}, who);
+      soft(l.degraded_by, {l.origin, "locations", l.id}, who);
     }
   }
 
   void check_people() {
     for (const auto& p : m_.people) {
       Who who{"person", p.id};
-      business_unit(p.business_unit, At{p.origin, "people", "business_unit", {}}, who);
-      location(p.location, At{p.origin, "people", "location", {}}, who);
+      business_unit(p.business_unit, At{p.origin, "people", "business_unit", {}, p.id}, who);
+      location(p.location, At{p.origin, "people", "location", {}, p.id}, who);
       if (p.contacts.empty()) {
-        report(Severity::kWarning, At{p.origin, "people", "contacts", {}},
+        report(Severity::kWarning, At{p.origin, "people", "contacts", {}, p.id},
                fmt::format("person '{}' has no contacts and cannot be notified", p.id),
                "add at least an email and a phone number");
       }
@@ -267,20 +290,19 @@ class Validator {
       Who who{"service", s.id};
       begin_node();
       const size_t own = edges_.size();
-      requirements(s.requires_, s.origin, "services", "", who);
+      requirements(s.requires_, {s.origin, "services", s.id}, who);
       const size_t own_end = edges_.size();
-      soft(s.degraded_by, s.origin, "services", "", who);
+      soft(s.degraded_by, {s.origin, "services", s.id}, who);
       for (const auto& f : s.features) {
-        std::string prefix = fmt::format("features[{}].", f.origin.index);
         std::string ref = s.id + "/" + f.id;
         Who fwho{"feature", ref};
         begin_node();
-        requirements(f.requires_, s.origin, "services", prefix, fwho);
+        requirements(f.requires_, {s.origin, "services", s.id, &f}, fwho);
         for (size_t k = own; k < own_end; ++k) edges_.push_back(edges_[k]);  // inherited
-        soft(f.degraded_by, s.origin, "services", prefix, fwho);
+        soft(f.degraded_by, {s.origin, "services", s.id, &f}, fwho);
       }
       if (!s.provider_service.empty() && s.provider.empty()) {
-        report(Severity::kWarning, At{s.origin, "services", "provider_service", {}},
+        report(Severity::kWarning, At{s.origin, "services", "provider_service", {}, s.id},
                fmt::format("service '{}' has a provider_service but no provider", s.id),
                "set provider, e.g. microsoft365, so its health feed can be followed");
       }
@@ -331,10 +353,10 @@ class Validator {
           }
         }
       }
-      business_unit(f.business_unit, At{f.origin, "functions", "business_unit", {}}, who);
-      person(f.owner, At{f.origin, "functions", "owner", {}}, who);
-      requirements(f.requires_, f.origin, "functions", "", who);
-      soft(f.degraded_by, f.origin, "functions", "", who);
+      business_unit(f.business_unit, At{f.origin, "functions", "business_unit", {}, f.id}, who);
+      person(f.owner, At{f.origin, "functions", "owner", {}, f.id}, who);
+      requirements(f.requires_, {f.origin, "functions", f.id}, who);
+      soft(f.degraded_by, {f.origin, "functions", f.id}, who);
     }
   }
 
@@ -354,23 +376,23 @@ class Validator {
   void check_mitigations() {
     for (const auto& x : m_.mitigations) {
       Who who{"mitigation", x.id};
-      bool for_ok = node(x.for_.target, At{x.origin, "mitigations", "for", x.for_.pos}, who);
-      bool rep_ok =
-          node(x.replaces.target, At{x.origin, "mitigations", "replaces", x.replaces.pos}, who);
+      bool for_ok = node(x.for_.target, At{x.origin, "mitigations", "for", x.for_.pos, x.id}, who);
+      bool rep_ok = node(x.replaces.target,
+                         At{x.origin, "mitigations", "replaces", x.replaces.pos, x.id}, who);
       for (size_t i = 0; i < x.with.size(); ++i) {
         node(x.with[i].target,
-             At{x.origin, "mitigations", fmt::format("with[{}]", i), x.with[i].pos}, who);
+             At{x.origin, "mitigations", fmt::format("with[{}]", i), x.with[i].pos, x.id}, who);
         if (x.with[i].target == x.replaces.target) {
           report(Severity::kWarning,
-                 At{x.origin, "mitigations", fmt::format("with[{}]", i), x.with[i].pos},
+                 At{x.origin, "mitigations", fmt::format("with[{}]", i), x.with[i].pos, x.id},
                  fmt::format("{} replaces '{}' with itself", who.str(), x.replaces.target));
         }
       }
-      person(x.owner, At{x.origin, "mitigations", "owner", {}}, who);
+      person(x.owner, At{x.origin, "mitigations", "owner", {}, x.id}, who);
       if (for_ok && rep_ok && !x.for_.target.empty() && !x.replaces.target.empty()) {
         const NodeRef* n = nodes_.find(x.for_.target);
         if (!required_by_node(*n, x.replaces.target)) {
-          error(At{x.origin, "mitigations", "replaces", x.replaces.pos},
+          error(At{x.origin, "mitigations", "replaces", x.replaces.pos, x.id},
                 fmt::format("{} replaces '{}', but {} '{}' does not require it", who.str(),
                             x.replaces.target, to_string(n->kind), x.for_.target),
                 "a mitigation stands in for one of its node's own requirements");
@@ -383,7 +405,7 @@ class Validator {
     for (const auto& s : m_.scenarios) {
       Who who{"scenario", s.id};
       if (s.disrupt.empty()) {
-        error(At{s.origin, "scenarios", "disrupt", {}},
+        error(At{s.origin, "scenarios", "disrupt", {}, s.id},
               fmt::format("{} disrupts nothing", who.str()),
               "add e.g. 'disrupt: [ { node: exo } ]'");
       }
@@ -391,11 +413,11 @@ class Validator {
         const auto& d = s.disrupt[i];
         auto path = fmt::format("disrupt[{}]", i);
         if (d.kind == Disruption::Kind::kNode) {
-          node(d.node, At{s.origin, "scenarios", path + ".node", d.pos}, who);
+          node(d.node, At{s.origin, "scenarios", path + ".node", d.pos, s.id}, who);
         } else {
-          location(d.location, At{s.origin, "scenarios", path + ".location", d.pos}, who);
-          business_unit(d.business_unit, At{s.origin, "scenarios", path + ".business_unit", d.pos},
-                        who);
+          location(d.location, At{s.origin, "scenarios", path + ".location", d.pos, s.id}, who);
+          business_unit(d.business_unit,
+                        At{s.origin, "scenarios", path + ".business_unit", d.pos, s.id}, who);
         }
       }
     }
@@ -408,7 +430,7 @@ class Validator {
     auto known = [](const std::string& l) { return l.empty() || l == "en" || l == "sv"; };
     for (const auto& p : m_.people) {
       if (!known(p.language)) {
-        report(Severity::kWarning, At{p.origin, "people", "language", {}},
+        report(Severity::kWarning, At{p.origin, "people", "language", {}, p.id},
                fmt::format("person '{}' reads '{}', which ebcm has no translation for", p.id,
                            p.language),
                "ebcm speaks en and sv; English will be used");
@@ -455,7 +477,10 @@ void Validator::check_cycles() {
         g.size() <= 8
             ? join(g, " → ")
             : fmt::format("{} → ... ({} nodes)", join({g.begin(), g.begin() + 8}, " → "), g.size());
-    report(Severity::kWarning, At{o, section, "requires", {}},
+    const std::string_view id = first->function   ? first->function->id
+                                : first->location ? first->location->id
+                                                  : first->service->id;
+    report(Severity::kWarning, At{o, section, "requires", {}, id},
            fmt::format("requirement cycle: {} require one another", loop),
            "restoring them after an outage may need a manual bootstrap; document it in a runbook");
   }

@@ -22,17 +22,18 @@ WARNINGS_ONLY = os.path.join(DATA, "warnings-only.yaml")
 COMMANDS = ["validate", "import", "export", "history", "diff", "show", "summary", "help"]
 
 # Mistake number (the "# mistake N" comment marks its line) → severity, field path, key word.
+# Paths name an entity by its id; people[1] has none that is valid ("Bob"), so its place.
 MISTAKES = {
-    1: ("error", "functions[0].requires[0].any[0]", "mail/mapy"),
-    2: ("error", "services[2].id", "already used"),
+    1: ("error", "functions[support].requires[0].any[0]", "mail/mapy"),
+    2: ("error", "services[chat].id", "already used"),
     3: ("error", "people[1].id", "not a valid id"),
-    4: ("error", "functions[0].bia.rpo", "not a duration"),
-    5: ("error", "scenarios[0].disrupt[0].workforce", "percentage"),
-    6: ("error", "functions[0].bia.rto", "mtpd"),
-    7: ("error", "mitigations[0].replaces", "phones"),
-    8: ("warning", "functions[0].colour", "unknown key"),
-    9: ("error", "functions[0].staff.minimum", "minimum"),
-    10: ("error", "people[0].contacts[0].address", "phone number"),
+    4: ("error", "functions[support].bia.rpo", "not a duration"),
+    5: ("error", "scenarios[flu].disrupt[0].workforce", "percentage"),
+    6: ("error", "functions[support].bia.rto", "mtpd"),
+    7: ("error", "mitigations[phone-fallback].replaces", "phones"),
+    8: ("warning", "functions[support].colour", "unknown key"),
+    9: ("error", "functions[support].staff.minimum", "minimum"),
+    10: ("error", "people[alice].contacts[0].address", "phone number"),
 }
 
 
@@ -44,6 +45,53 @@ def mistake_lines():
             if m:
                 lines[int(m.group(1))] = number
     return lines
+
+
+def expectations(path):
+    """The "# expect: LINE SEVERITY PATH | WORDS" lines of a tests/data model (a file, or every
+    file of a folder): one per diagnostic the model must give, PATH "-" for none."""
+    files = [path] if os.path.isfile(path) else sorted(
+        os.path.join(path, n) for n in os.listdir(path))
+    out = []
+    for f in files:
+        with open(f, encoding="utf-8") as text:
+            for line in text:
+                m = re.match(r"# expect: (\d+) (error|warning) (\S+) \| (.+)$", line.rstrip("\n"))
+                if m:
+                    out.append((os.path.basename(f), int(m.group(1)), m.group(2),
+                                "" if m.group(3) == "-" else m.group(3), m.group(4)))
+    return out
+
+
+class MessagesTest(CliTestCase):
+    """tests/data/messages-*: syntax errors said in words, the rest of a file still checked,
+    known keys in the wrong place or case refused, paths that name entities."""
+
+    def test_each_model_gives_exactly_its_expected_diagnostics(self):
+        models = sorted(n for n in os.listdir(DATA) if n.startswith("messages-"))
+        self.assertGreaterEqual(len(models), 4)
+        for name in models:
+            with self.subTest(model=name):
+                expected = expectations(os.path.join(DATA, name))
+                self.assertTrue(expected, "no '# expect:' lines in %s" % name)
+                report = self.json_of("validate", "--json", os.path.join(DATA, name), expect=2)
+                got = [(os.path.basename(d["file"]), d["line"], d["severity"], d["path"],
+                        d["message"] + " (" + d.get("hint", "") + ")")
+                       for d in report["diagnostics"]]
+                shown = "\n".join(map(repr, got))
+                self.assertEqual(len(got), len(expected), shown)
+                for file, line, severity, path, words in expected:
+                    match = [g for g in got if g[:4] == (file, line, severity, path) and words in g[4]]
+                    self.assertEqual(len(match), 1, "%s:%d %s %s | %s\n%s" %
+                                     (file, line, severity, path, words, shown))
+                for g in got:
+                    self.assertNotIn("yaml-cpp", g[4])
+                    self.assertGreater(g[1], 0, g)
+
+    def test_a_known_key_in_the_wrong_place_is_refused_by_import(self):
+        proc = self.ebcm("import", os.path.join(DATA, "messages-wrong-place.yaml"), expect=2)
+        self.assertIn("'requires' belongs to the function, not to 'bia'", proc.stderr)
+        self.assertIn("move it up one level", proc.stderr)
 
 
 class ValidateTest(CliTestCase):

@@ -119,6 +119,23 @@ class ApiTest(ServeTestCase):
                                        dict(new, requires=["exo/mapx"]), {"If-Match": etag2})
         self.assertEqual(status, 422, doc)
         self.assertIn("did you mean 'exo/mapi'", json.dumps(doc))
+        # The model's diagnostics name the entity, as the CLI does.
+        self.assertIn("functions[press-office].requires[0]",
+                      [d["path"] for d in doc["error"]["diagnostics"]])
+        # An unknown key is refused over the API, and the answer says so.
+        status, _, _, doc = self.admin("PUT", "/api/v1/functions/press-office",
+                                       dict(new, colour="blue"), {"If-Match": etag2})
+        self.assertEqual(status, 422, doc)
+        unknown = [d for d in doc["error"]["diagnostics"] if d["path"] == "colour"]
+        self.assertEqual(len(unknown), 1, doc)
+        self.assertIn("is refused", unknown[0]["message"])
+        self.assertNotIn("ignored", json.dumps(doc))
+        # A known key in the wrong place says where it belongs.
+        status, _, _, doc = self.admin("PUT", "/api/v1/functions/press-office",
+                                       dict(new, bia={"rto": "4h", "requires": ["exo"]}),
+                                       {"If-Match": etag2})
+        self.assertEqual(status, 422, doc)
+        self.assertIn("'requires' belongs to the function, not to 'bia'", json.dumps(doc))
         self.assertEqual(self.server.request("GET", "/readyz")[3]["revision"], 3)
 
         # Deleting what others require is refused; deleting the new function works.
