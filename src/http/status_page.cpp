@@ -93,7 +93,9 @@ catalog::Key state_key(std::string_view state) {
 // "Sat 21 Nov 2026, 10:41 CET" / "lör 21 nov 2026 kl. 10:41 CET" in the organisation's time
 // zone (timezone.hpp: read from tzdata, never through the process-wide TZ), for people; the
 // JSON and the datetime attributes keep ISO times in UTC. An unknown zone shows UTC.
-std::string local_time(int64_t ms, const std::string& zone, Language lang) {
+// With `today_ms` on the same local day: the time alone ("10:41 CET" / "kl. 10:41 CET").
+std::string local_time(int64_t ms, const std::string& zone, Language lang,
+                       std::optional<int64_t> today_ms = std::nullopt) {
   static constexpr catalog::Key kDays[] = {msg::time::sun, msg::time::mon, msg::time::tue,
                                            msg::time::wed, msg::time::thu, msg::time::fri,
                                            msg::time::sat};
@@ -105,22 +107,31 @@ std::string local_time(int64_t ms, const std::string& zone, Language lang) {
   if (!local) local = to_local(ms / 1000, "UTC");
   if (!local) return format_utc(ms);
   const std::tm& tm = local->tm;
+  const std::string hour_ = fmt::format("{:02}", tm.tm_hour), minute_ = fmt::format("{:02}", tm.tm_min);
+  if (today_ms) {
+    auto today = to_local(*today_ms / 1000, zone);
+    if (!today) today = to_local(*today_ms / 1000, "UTC");
+    if (today && today->tm.tm_year == tm.tm_year && today->tm.tm_yday == tm.tm_yday) {
+      return catalog::format(lang, msg::time::format_today,
+                             {{"hour", hour_}, {"minute", minute_}, {"zone", local->zone}});
+    }
+  }
   const std::string day = std::to_string(tm.tm_mday), year = std::to_string(tm.tm_year + 1900);
-  const std::string hour = fmt::format("{:02}", tm.tm_hour), minute = fmt::format("{:02}", tm.tm_min);
   return catalog::format(lang, msg::time::format,
                          {{"weekday", catalog::text(lang, kDays[tm.tm_wday])},
                           {"day", day},
                           {"month", catalog::text(lang, kMonths[tm.tm_mon])},
                           {"year", year},
-                          {"hour", hour},
-                          {"minute", minute},
+                          {"hour", hour_},
+                          {"minute", minute_},
                           {"zone", local->zone}});
 }
 
 // <time datetime="2026-11-21T09:41:00Z">Sat 21 Nov 2026, 10:41 CET</time>
-std::string time_html(int64_t ms, const std::string& zone, Language lang) {
+std::string time_html(int64_t ms, const std::string& zone, Language lang,
+                      std::optional<int64_t> today_ms = std::nullopt) {
   return fmt::format("<time datetime=\"{}\">{}</time>", format_utc(ms),
-                     html_escape(local_time(ms, zone, lang)));
+                     html_escape(local_time(ms, zone, lang, today_ms)));
 }
 
 // "A", "A and B", "A, B and C" (already escaped items).
@@ -171,7 +182,7 @@ std::string render_html(Language lang, const View& v, const model::Model& m,
   };
   auto since = [&](const NodeView& n) {
     return n.since ? " <span class=\"since\">" +
-                         tr(msg::status::since, {{"time", time_html(*n.since, zone, lang)}}) +
+                         tr(msg::status::since, {{"time", time_html(*n.since, zone, lang, now)}}) +
                          "</span>"
                    : std::string();
   };
@@ -193,7 +204,7 @@ std::string render_html(Language lang, const View& v, const model::Model& m,
       uint32_t rn = g.find(mit.replaces.target);
       const std::string replaces = rn == impact::kNone ? html_escape(mit.replaces.target) : name(rn);
       std::string line =
-          later ? tr(key, {{"time", time_html(mv.from_ms, zone, lang)}, {"with", join_and(with, lang)}, {"replaces", replaces}})
+          later ? tr(key, {{"time", time_html(mv.from_ms, zone, lang, now)}, {"with", join_and(with, lang)}, {"replaces", replaces}})
                 : tr(key, {{"with", join_and(with, lang)}, {"replaces", replaces}});
       std::string out = "<p class=\"way\">" + line;
       if (!mit.description.empty()) out += "<br><span class=\"detail\">" + html_escape(mit.description) + "</span>";
