@@ -35,8 +35,8 @@ struct Arg {
 
 size_t key_count();
 size_t language_count();
-std::string_view key_name(Key key);           // "status.title"
-std::string_view code(Language lang);         // "en"
+std::string_view key_name(Key key);                       // "status.title"
+std::string_view code(Language lang);                     // "en"
 std::optional<Language> language(std::string_view code);  // nullopt: no such catalog
 std::string_view text(Language lang, Key key);            // the template, placeholders unfilled
 

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <ctime>
 #include <unordered_map>
 #include <vector>
@@ -81,7 +81,9 @@ struct Names {
   }
 };
 
-const char* state_name(State s) { return s == State::kDown ? "down" : s == State::kDegraded ? "degraded" : "up"; }
+const char* state_name(State s) {
+  return s == State::kDown ? "down" : s == State::kDegraded ? "degraded" : "up";
+}
 
 catalog::Key state_key(std::string_view state) {
   if (state == "down") return msg::status::state_down;
@@ -99,15 +101,16 @@ std::string local_time(int64_t ms, const std::string& zone, Language lang,
   static constexpr catalog::Key kDays[] = {msg::time::sun, msg::time::mon, msg::time::tue,
                                            msg::time::wed, msg::time::thu, msg::time::fri,
                                            msg::time::sat};
-  static constexpr catalog::Key kMonths[] = {
-      msg::time::jan, msg::time::feb, msg::time::mar, msg::time::apr, msg::time::may,
-      msg::time::jun, msg::time::jul, msg::time::aug, msg::time::sep, msg::time::oct,
-      msg::time::nov, msg::time::dec};
+  static constexpr catalog::Key kMonths[] = {msg::time::jan, msg::time::feb, msg::time::mar,
+                                             msg::time::apr, msg::time::may, msg::time::jun,
+                                             msg::time::jul, msg::time::aug, msg::time::sep,
+                                             msg::time::oct, msg::time::nov, msg::time::dec};
   auto local = to_local(ms / 1000, zone);
   if (!local) local = to_local(ms / 1000, "UTC");
   if (!local) return format_utc(ms);
   const std::tm& tm = local->tm;
-  const std::string hour_ = fmt::format("{:02}", tm.tm_hour), minute_ = fmt::format("{:02}", tm.tm_min);
+  const std::string hour_ = fmt::format("{:02}", tm.tm_hour),
+                    minute_ = fmt::format("{:02}", tm.tm_min);
   if (today_ms) {
     auto today = to_local(*today_ms / 1000, zone);
     if (!today) today = to_local(*today_ms / 1000, "UTC");
@@ -152,8 +155,8 @@ struct NodeView {
   uint32_t node = impact::kNone;
   std::string state;  // down | degraded | partly_down (a service up with features not up) | up
   std::optional<int64_t> since;
-  std::vector<uint32_t> alternatives;  // nodes up that stand in for this one in an `any`
-  std::vector<NodeView> features;      // of a service: those not up
+  std::vector<uint32_t> alternatives;         // nodes up that stand in for this one in an `any`
+  std::vector<NodeView> features;             // of a service: those not up
   std::vector<MitigationView> in_use, later;  // of a function
   const model::Function* function = nullptr;
 };
@@ -191,8 +194,8 @@ std::string render_html(Language lang, const View& v, const model::Model& m,
     if (!n.alternatives.empty()) {
       std::vector<std::string> alts;
       for (uint32_t a : n.alternatives) alts.push_back(name(a));
-      out += "<p class=\"way\">" + tr(msg::status::use_instead, {{"alternative", join_and(alts, lang)}}) +
-             "</p>";
+      out += "<p class=\"way\">" +
+             tr(msg::status::use_instead, {{"alternative", join_and(alts, lang)}}) + "</p>";
     }
     auto mitigation = [&](const MitigationView& mv, catalog::Key key, bool later) {
       const auto& mit = m.mitigations[mv.model_index];
@@ -202,12 +205,15 @@ std::string render_html(Language lang, const View& v, const model::Model& m,
         with.push_back(wn == impact::kNone ? html_escape(w.target) : name(wn));
       }
       uint32_t rn = g.find(mit.replaces.target);
-      const std::string replaces = rn == impact::kNone ? html_escape(mit.replaces.target) : name(rn);
-      std::string line =
-          later ? tr(key, {{"time", time_html(mv.from_ms, zone, lang, now)}, {"with", join_and(with, lang)}, {"replaces", replaces}})
-                : tr(key, {{"with", join_and(with, lang)}, {"replaces", replaces}});
+      const std::string replaces =
+          rn == impact::kNone ? html_escape(mit.replaces.target) : name(rn);
+      std::string line = later ? tr(key, {{"time", time_html(mv.from_ms, zone, lang, now)},
+                                          {"with", join_and(with, lang)},
+                                          {"replaces", replaces}})
+                               : tr(key, {{"with", join_and(with, lang)}, {"replaces", replaces}});
       std::string out = "<p class=\"way\">" + line;
-      if (!mit.description.empty()) out += "<br><span class=\"detail\">" + html_escape(mit.description) + "</span>";
+      if (!mit.description.empty())
+        out += "<br><span class=\"detail\">" + html_escape(mit.description) + "</span>";
       return out + "</p>";
     };
     for (const auto& mv : n.in_use) out += mitigation(mv, msg::status::mitigation_in_use, false);
@@ -220,7 +226,8 @@ std::string render_html(Language lang, const View& v, const model::Model& m,
       "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
       "<title>{}</title><style>"
-      "body{{font-family:system-ui,sans-serif;max-width:48rem;margin:0 auto;padding:.5rem 1rem 2rem;"
+      "body{{font-family:system-ui,sans-serif;max-width:48rem;margin:0 auto;padding:.5rem 1rem "
+      "2rem;"
       "color:#1b1b1b;line-height:1.45;overflow-wrap:anywhere}}"
       "h1{{font-size:1.45rem;margin:.75rem 0 .25rem}}h2{{font-size:1.15rem;margin:1.5rem 0 .5rem}}"
       "table{{border-collapse:collapse;width:100%}}"
@@ -229,7 +236,8 @@ std::string render_html(Language lang, const View& v, const model::Model& m,
       "border-radius:.4rem;padding:.6rem .75rem;margin:0 0 .6rem}}"
       "ul.features{{margin:.35rem 0 0;padding-left:1.1rem}}"
       ".state{{font-weight:600;white-space:nowrap}}"
-      ".up{{color:#176b2c}}.degraded,.partly_down{{color:#8a5a00}}.down{{color:#b00020;font-weight:700}}"
+      ".up{{color:#176b2c}}.degraded,.partly_down{{color:#8a5a00}}.down{{color:#b00020;font-weight:"
+      "700}}"
       ".since,.meta,.detail{{color:#555;font-size:.92rem}}"
       ".way{{margin:.35rem 0 0;padding-left:.6rem;border-left:3px solid #2e8540}}"
       ".msg{{background:#fff6d6;border-left:4px solid #e0a800;padding:.75rem 1rem;"
@@ -239,13 +247,16 @@ std::string render_html(Language lang, const View& v, const model::Model& m,
       "a{{color:#0b57a4}}</style></head><body>\n",
       catalog::code(lang), tr(msg::status::heading, {{"organization", org}}));
   out += "<header>\n<h1>" + tr(msg::status::heading, {{"organization", org}}) + "</h1>\n";
-  out += "<p class=\"meta\">" + tr(msg::status::updated, {{"time", time_html(updated, zone, lang)}});
+  out +=
+      "<p class=\"meta\">" + tr(msg::status::updated, {{"time", time_html(updated, zone, lang)}});
   if (d.next_update_ms) {
-    out += "<br>" + tr(*d.next_update_ms < now ? msg::status::next_update_overdue : msg::status::next_update,
-                       {{"time", time_html(*d.next_update_ms, zone, lang)}});
+    out += "<br>" +
+           tr(*d.next_update_ms < now ? msg::status::next_update_overdue : msg::status::next_update,
+              {{"time", time_html(*d.next_update_ms, zone, lang)}});
   }
-  out += fmt::format("</p>\n<p class=\"meta\"><a href=\"?lang={}\">{}</a> — {}</p>\n</header>\n<main>\n",
-                     catalog::code(lang), tr(msg::status::reload), tr(msg::status::reload_hint));
+  out += fmt::format(
+      "</p>\n<p class=\"meta\"><a href=\"?lang={}\">{}</a> — {}</p>\n</header>\n<main>\n",
+      catalog::code(lang), tr(msg::status::reload), tr(msg::status::reload_hint));
   if (!d.message.empty()) {
     out += "<section aria-labelledby=\"message\"><h2 id=\"message\">" + tr(msg::status::message) +
            "</h2><p class=\"msg\">" + html_escape(d.message) + "</p></section>\n";
@@ -254,19 +265,23 @@ std::string render_html(Language lang, const View& v, const model::Model& m,
   out += all_up ? "<p class=\"ok\">" + tr(msg::status::all_up) + "</p>\n"
                 : "<p class=\"alert\">" + tr(msg::status::some_not_up) + "</p>\n";
 
-  out += "<section aria-labelledby=\"not-working\"><h2 id=\"not-working\">" + tr(msg::status::not_working) + "</h2>\n";
+  out += "<section aria-labelledby=\"not-working\"><h2 id=\"not-working\">" +
+         tr(msg::status::not_working) + "</h2>\n";
   if (v.not_working.empty()) {
     out += "<p>" + tr(msg::status::nothing_not_working) + "</p>\n";
   } else {
     out += "<ul class=\"items\">\n";
     for (const auto& n : v.not_working) {
       const bool location = g.kinds[n.node] == model::NodeKind::kLocation;
-      const std::string title = location ? tr(msg::status::location, {{"name", name(n.node)}}) : name(n.node);
+      const std::string title =
+          location ? tr(msg::status::location, {{"name", name(n.node)}}) : name(n.node);
       out += "<li><strong>" + title + "</strong>: " + state(n.state) + since(n) + ways(n);
       if (!n.features.empty()) {
         out += "<ul class=\"features\">";
         for (const auto& f : n.features) {
-          out += "<li>" + tr(msg::status::feature_state, {{"feature", name(f.node)}, {"state", state(f.state)}}) +
+          out += "<li>" +
+                 tr(msg::status::feature_state,
+                    {{"feature", name(f.node)}, {"state", state(f.state)}}) +
                  since(f) + ways(f) + "</li>";
         }
         out += "</ul>";
@@ -277,22 +292,25 @@ std::string render_html(Language lang, const View& v, const model::Model& m,
   }
   out += "</section>\n";
 
-  out += "<section aria-labelledby=\"functions\"><h2 id=\"functions\">" + tr(msg::status::functions) + "</h2>\n";
+  out += "<section aria-labelledby=\"functions\"><h2 id=\"functions\">" +
+         tr(msg::status::functions) + "</h2>\n";
   if (v.functions.empty()) {
     out += "<p>" + tr(msg::status::no_functions) + "</p>\n";
   } else {
     out += "<ul class=\"items\">\n";
     for (const auto& n : v.functions) {
-      out += "<li><strong>" + name(n.node) + "</strong>: " + state(n.state) + since(n) + ways(n) + "</li>\n";
+      out += "<li><strong>" + name(n.node) + "</strong>: " + state(n.state) + since(n) + ways(n) +
+             "</li>\n";
     }
     out += "</ul>\n";
   }
   out += "</section>\n";
 
-  out += "<section aria-labelledby=\"services\"><h2 id=\"services\">" + tr(msg::status::all_services) +
+  out += "<section aria-labelledby=\"services\"><h2 id=\"services\">" +
+         tr(msg::status::all_services) +
          "</h2>\n<table aria-labelledby=\"services\"><thead><tr><th scope=\"col\">" +
-         tr(msg::status::column_service) + "</th><th scope=\"col\">" + tr(msg::status::column_state) +
-         "</th></tr></thead><tbody>\n";
+         tr(msg::status::column_service) + "</th><th scope=\"col\">" +
+         tr(msg::status::column_state) + "</th></tr></thead><tbody>\n";
   // Those not up first (down, then partly down or degraded), then the rest, each in model order.
   std::vector<const NodeView*> rows;
   for (const auto& n : v.services) rows.push_back(&n);
@@ -427,8 +445,10 @@ RenderedStatus render_status(const model::Model& m, const impact::CompiledGraph&
       if (!nv.since || (fv.since && *fv.since < *nv.since)) nv.since = fv.since;
       nv.features.push_back(std::move(fv));
     }
-    if (nv.state == "up" && feature_down) nv.state = "partly_down";
-    else if (nv.state == "up" && feature_degraded) nv.state = "degraded";
+    if (nv.state == "up" && feature_down)
+      nv.state = "partly_down";
+    else if (nv.state == "up" && feature_degraded)
+      nv.state = "degraded";
     if (nv.state != "up") v.not_working.push_back(nv);
     v.services.push_back(std::move(nv));
   }
@@ -436,10 +456,9 @@ RenderedStatus render_status(const model::Model& m, const impact::CompiledGraph&
     const uint32_t ln = g.find(l.id);
     if (ln != impact::kNone && state_of(ln) != State::kUp) v.not_working.push_back(node_view(ln));
   }
-  std::stable_sort(v.not_working.begin(), v.not_working.end(),
-                   [&](const NodeView& a, const NodeView& b) {
-                     return severity(a.state) < severity(b.state);
-                   });
+  std::stable_sort(
+      v.not_working.begin(), v.not_working.end(),
+      [&](const NodeView& a, const NodeView& b) { return severity(a.state) < severity(b.state); });
   for (const auto& f : m.functions) {
     const uint32_t fn = g.find(f.id);
     if (fn == impact::kNone || state_of(fn) == State::kUp) continue;
@@ -519,7 +538,8 @@ RenderedStatus render_status(const model::Model& m, const impact::CompiledGraph&
     json::array in_use, later;
     for (const auto& u : nv.in_use) in_use.push_back(json::string(m.mitigations[u.model_index].id));
     for (const auto& u : nv.later)
-      later.push_back(json::object{{"id", m.mitigations[u.model_index].id}, {"from", format_utc(u.from_ms)}});
+      later.push_back(
+          json::object{{"id", m.mitigations[u.model_index].id}, {"from", format_utc(u.from_ms)}});
     if (!in_use.empty()) o["mitigations_in_use"] = std::move(in_use);
     if (!later.empty()) o["mitigations_later"] = std::move(later);
     functions.push_back(std::move(o));
@@ -589,8 +609,8 @@ std::string StatusPage::declaration_json() const {
                  {"updated", declared_.updated_ms ? json::value(format_utc(declared_.updated_ms))
                                                   : json::value(nullptr)},
                  {"updated_by", declared_.updated_by}};
-  o["started"] = declared_.started_ms ? json::value(format_utc(declared_.started_ms))
-                                      : json::value(nullptr);
+  o["started"] =
+      declared_.started_ms ? json::value(format_utc(declared_.started_ms)) : json::value(nullptr);
   o["next_update"] = declared_.next_update_ms ? json::value(format_utc(*declared_.next_update_ms))
                                               : json::value(nullptr);
   const auto& q = declared_.disruption;

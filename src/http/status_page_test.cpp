@@ -81,10 +81,12 @@ TEST(StatusPage, AFeatureDownShowsItsServicePartlyDownWithTheWayToKeepWorking) {
   EXPECT_EQ(exo.at("features").at(0).at("alternatives").at(0), "exo/owa");
   EXPECT_EQ(by_id(j, "functions", "support").at("alternatives").at(0), "exo/owa");
   const std::string& html = *page.html_en;
-  EXPECT_NE(html.find("<strong>Exchange Online</strong>: <span class=\"state partly_down\">partly down"),
-            std::string::npos)
+  EXPECT_NE(
+      html.find("<strong>Exchange Online</strong>: <span class=\"state partly_down\">partly down"),
+      std::string::npos)
       << html;
-  EXPECT_NE(html.find("Outlook desktop: <span class=\"state down\">down</span>"), std::string::npos);
+  EXPECT_NE(html.find("Outlook desktop: <span class=\"state down\">down</span>"),
+            std::string::npos);
   EXPECT_NE(html.find("Keep working: use Outlook on the web"), std::string::npos);
 }
 
@@ -105,9 +107,9 @@ TEST(StatusPage, AMitigationIsNotInUseBeforeItsActivationAndThePageKnowsWhenItWi
   EXPECT_EQ(by_id(json::parse(*at0.json), "functions", "paging").at("state"), "down");
   ASSERT_TRUE(at0.next_change_ms);
   EXPECT_EQ(*at0.next_change_ms, kStart + 120 * kMinute);
-  EXPECT_NE(at0.html_en->find("From <time datetime=\"" + format_utc(kStart + 120 * kMinute) +
-                              "\">"),
-            std::string::npos)
+  EXPECT_NE(
+      at0.html_en->find("From <time datetime=\"" + format_utc(kStart + 120 * kMinute) + "\">"),
+      std::string::npos)
       << *at0.html_en;
   EXPECT_EQ(at0.html_en->find("In use:"), std::string::npos);
 

@@ -21,26 +21,27 @@ inline constexpr std::string_view kDocumentKeys[] = {"ebcm",      "organization"
                                                      "locations", "people",       "services",
                                                      "functions", "mitigations",  "scenarios"};
 inline constexpr std::string_view kOrganizationKeys[] = {"name", "language", "timezone"};
-inline constexpr std::string_view kBusinessUnitKeys[] = {"id", "name", "names", "parent", "description"};
-inline constexpr std::string_view kLocationKeys[] = {"id",          "name", "names",     "kind",
-                                                     "description", "requires", "degraded_by"};
+inline constexpr std::string_view kBusinessUnitKeys[] = {"id", "name", "names", "parent",
+                                                         "description"};
+inline constexpr std::string_view kLocationKeys[] = {
+    "id", "name", "names", "kind", "description", "requires", "degraded_by"};
 inline constexpr std::string_view kPersonKeys[] = {"id",       "name",     "business_unit",
                                                    "location", "language", "contacts"};
 inline constexpr std::string_view kContactKeys[] = {"channel", "address"};
 inline constexpr std::string_view kServiceKeys[] = {
-    "id",       "name",     "names",       "kind",       "provider",   "provider_service",
+    "id",       "name",     "names",       "kind",       "provider", "provider_service",
     "features", "requires", "degraded_by", "description"};
-inline constexpr std::string_view kFeatureKeys[] = {"id", "name", "names", "description", "requires",
-                                                    "degraded_by"};
+inline constexpr std::string_view kFeatureKeys[] = {"id",          "name",     "names",
+                                                    "description", "requires", "degraded_by"};
 inline constexpr std::string_view kFunctionKeys[] = {
-    "id",          "name",  "names", "description", "parent",   "business_unit", "owner",
-    "criticality", "staff", "bia",         "requires", "degraded_by"};
+    "id",    "name",        "names", "description", "parent",   "business_unit",
+    "owner", "criticality", "staff", "bia",         "requires", "degraded_by"};
 inline constexpr std::string_view kStaffKeys[] = {"normal", "minimum"};
 inline constexpr std::string_view kBiaKeys[] = {"rto", "rpo", "mtpd", "impacts"};
 inline constexpr std::string_view kMitigationKeys[] = {
     "id", "for", "replaces", "with", "activation", "status", "owner", "description", "runbook"};
-inline constexpr std::string_view kScenarioKeys[] = {"id",       "name", "names",    "description",
-                                                     "category", "disrupt", "duration"};
+inline constexpr std::string_view kScenarioKeys[] = {
+    "id", "name", "names", "description", "category", "disrupt", "duration"};
 inline constexpr std::string_view kDisruptKeys[] = {"node", "workforce", "location",
                                                     "business_unit"};
 inline constexpr std::string_view kImpactCategories[] = {"operational", "financial", "regulatory",
@@ -182,10 +183,9 @@ struct Reader::Ctx {
       for (const auto& kv : *m) {
         std::string code(kv.key());
         push(kv.key());
-        const bool valid = code.size() >= 2 && code.size() <= 3 &&
-                           std::all_of(code.begin(), code.end(), [](char ch) {
-                             return ch >= 'a' && ch <= 'z';
-                           });
+        const bool valid =
+            code.size() >= 2 && code.size() <= 3 &&
+            std::all_of(code.begin(), code.end(), [](char ch) { return ch >= 'a' && ch <= 'z'; });
         if (!valid) {
           error(kv.value(), fmt::format("'{}' is not a language code", code),
                 "write a lowercase code such as sv");

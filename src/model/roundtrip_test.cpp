@@ -126,8 +126,7 @@ services:
   EXPECT_NE(text.find("services[0].names.SV: 'SV' is not a language code"), std::string::npos)
       << text;
   EXPECT_NE(text.find("services[1].names.sv: expected text"), std::string::npos) << text;
-  EXPECT_NE(text.find("services[2].names.de: ebcm has no translation for 'de'"),
-            std::string::npos)
+  EXPECT_NE(text.find("services[2].names.de: ebcm has no translation for 'de'"), std::string::npos)
       << text;
   EXPECT_NE(text.find("services[3].names: expected 'names' (language code: name)"),
             std::string::npos)
