@@ -1,5 +1,6 @@
 #include "app/live_state.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "core/clock.hpp"
@@ -13,11 +14,26 @@ bool disrupts(const StatusDeclaration& d) {
          !d.disruption.workforce.empty();
 }
 
+int64_t disruption_start(const StatusDeclaration& before, const StatusDeclaration& after) {
+  const auto& q = after.disruption;
+  if (q.scenario.empty() && q.down.empty() && q.workforce.empty()) return 0;  // all clear
+  auto sorted = [](std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    return v;
+  };
+  const auto& p = before.disruption;
+  const bool same = before.started_ms != 0 && p.scenario == q.scenario &&
+                    sorted(p.down) == sorted(q.down) && sorted(p.workforce) == sorted(q.workforce);
+  return same ? before.started_ms : after.updated_ms;
+}
+
 std::string to_json(const StatusDeclaration& d) {
   json::object o{{"message", d.message},
                  {"updated", d.updated_ms ? json::value(format_utc(d.updated_ms))
                                           : json::value(nullptr)},
                  {"updated_by", d.updated_by}};
+  o["started"] = d.started_ms ? json::value(format_utc(d.started_ms)) : json::value(nullptr);
   o["next_update"] =
       d.next_update_ms ? json::value(format_utc(*d.next_update_ms)) : json::value(nullptr);
   const auto& q = d.disruption;
@@ -54,6 +70,9 @@ std::optional<StatusDeclaration> status_from_json(std::string_view text) {
   d.disruption.down = list("down");
   d.disruption.workforce = list("workforce");
   d.disruption.duration = str("duration");
+  if (auto t = parse_utc(str("started"))) d.started_ms = *t;
+  // Written before the start was kept: the last update is the best guess.
+  if (!d.started_ms && disrupts(d)) d.started_ms = d.updated_ms;
   return d;
 }
 

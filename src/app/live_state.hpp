@@ -22,12 +22,19 @@ struct StatusDeclaration {
   impact::DisruptionQuery disruption;     // what is down now; empty: all clear
   int64_t updated_ms = 0;
   std::string updated_by;
+  // When the disruption began: kept by an update that declares the same disruption (a new
+  // message, a new next update, a new expected duration), reset by one that declares another;
+  // 0 when all clear. See disruption_start().
+  int64_t started_ms = 0;
   bool operator==(const StatusDeclaration&) const = default;
 };
 
 // Whether the declaration names anything down.
 bool disrupts(const StatusDeclaration& d);
-// {"message", "updated" (ISO UTC or null), "updated_by", "next_update", "scenario"?, "down",
+// The start of `after` given the declaration before it (rules above; `after.updated_ms` is the
+// moment of the update).
+int64_t disruption_start(const StatusDeclaration& before, const StatusDeclaration& after);
+// {"message", "updated" (ISO UTC or null), "updated_by", "started", "next_update", "scenario"?, "down",
 // "workforce", "duration"?}: as the API shows it and the store keeps it.
 std::string to_json(const StatusDeclaration& d);
 // The inverse of to_json(); nullopt when `text` is not such a document.

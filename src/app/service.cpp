@@ -191,6 +191,7 @@ Result<StatusDeclaration> Service::declare_status(const Actor& actor, StatusDecl
   if (auto r = check_declaration(*snapshot(), d); !r) return r.error();
   d.updated_ms = clock_.now_ms();
   d.updated_by = actor.name;
+  d.started_ms = disruption_start(status_, d);
   if (auth_) {
     store::AuditEntry a;
     a.time_ms = d.updated_ms;

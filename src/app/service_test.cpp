@@ -33,7 +33,7 @@ functions:
   - { id: pay, name: Payroll, owner: ann, requires: [ mail ] }
   - { id: ship, name: Shipping, owner: bob, requires: [ mail ] }
 mitigations:
-  - { id: pay-paper, for: pay, replaces: mail, name: Paper forms }
+  - { id: pay-paper, for: pay, replaces: mail, description: Paper forms }
 )";
 
 std::vector<Entity> entities_of(std::string_view text) {

@@ -143,13 +143,16 @@ void add_status_routes(App& app, Router& r) {
          "/status",
          Access::kPublic,
          [&app](Context& c) {
-           auto p = app.status().page();
+           auto p = app.status().current(*app.snapshot());
            const bool sv = wants_swedish(c.request);
            std::string etag = p->etag;
            etag.insert(etag.size() - 1, sv ? "-sv" : "-en");
            Response res = cached(c.request, sv ? p->html_sv : p->html_en, etag, p->last_modified,
                                  "text/html; charset=utf-8");
            res.set("Vary", "Accept-Language");
+           // Instead of <meta refresh> (an accessibility failure: it moves a page away from a
+           // reader): the browser reloads after a minute, and the page has a visible link.
+           res.set("Refresh", "60");
            return res;
          },
          {},
@@ -158,7 +161,7 @@ void add_status_routes(App& app, Router& r) {
          "/status.json",
          Access::kPublic,
          [&app](Context& c) {
-           auto p = app.status().page();
+           auto p = app.status().current(*app.snapshot());
            return cached(c.request, p->json, p->etag, p->last_modified, "application/json");
          },
          {},
@@ -167,7 +170,7 @@ void add_status_routes(App& app, Router& r) {
          "/api/v1/status",
          Access::kRead,
          [&app](Context&) {
-           auto p = app.status().page();
+           auto p = app.status().current(*app.snapshot());
            return json_response(200, fmt::format("{{\"page\":{},\"declared\":{}}}", *p->json,
                                                  app::to_json(app.service().status())));
          },

@@ -4,10 +4,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <map>
 #include <span>
 
+#include "core/catalog.hpp"
 #include "core/strings.hpp"
 #include "model/codec.hpp"
 
@@ -19,26 +22,27 @@ inline constexpr std::string_view kDocumentKeys[] = {"ebcm",      "organization"
                                                      "locations", "people",       "services",
                                                      "functions", "mitigations",  "scenarios"};
 inline constexpr std::string_view kOrganizationKeys[] = {"name", "language", "timezone"};
-inline constexpr std::string_view kBusinessUnitKeys[] = {"id", "name", "parent", "description"};
-inline constexpr std::string_view kLocationKeys[] = {"id",          "name",     "kind",
-                                                     "description", "requires", "degraded_by"};
+inline constexpr std::string_view kBusinessUnitKeys[] = {"id", "name", "names", "parent",
+                                                         "description"};
+inline constexpr std::string_view kLocationKeys[] = {
+    "id", "name", "names", "kind", "description", "requires", "degraded_by"};
 inline constexpr std::string_view kPersonKeys[] = {"id",       "name",     "business_unit",
                                                    "location", "language", "contacts"};
 inline constexpr std::string_view kContactKeys[] = {"channel", "address"};
 inline constexpr std::string_view kServiceKeys[] = {
-    "id",       "name",     "kind",        "provider",   "provider_service",
+    "id",       "name",     "names",       "kind",       "provider", "provider_service",
     "features", "requires", "degraded_by", "description"};
-inline constexpr std::string_view kFeatureKeys[] = {"id", "name", "description", "requires",
-                                                    "degraded_by"};
+inline constexpr std::string_view kFeatureKeys[] = {"id",          "name",     "names",
+                                                    "description", "requires", "degraded_by"};
 inline constexpr std::string_view kFunctionKeys[] = {
-    "id",          "name",  "description", "parent",   "business_unit", "owner",
-    "criticality", "staff", "bia",         "requires", "degraded_by"};
+    "id",    "name",        "names", "description", "parent",   "business_unit",
+    "owner", "criticality", "staff", "bia",         "requires", "degraded_by"};
 inline constexpr std::string_view kStaffKeys[] = {"normal", "minimum"};
 inline constexpr std::string_view kBiaKeys[] = {"rto", "rpo", "mtpd", "impacts"};
 inline constexpr std::string_view kMitigationKeys[] = {
     "id", "for", "replaces", "with", "activation", "status", "owner", "description", "runbook"};
-inline constexpr std::string_view kScenarioKeys[] = {"id",       "name",    "description",
-                                                     "category", "disrupt", "duration"};
+inline constexpr std::string_view kScenarioKeys[] = {
+    "id", "name", "names", "description", "category", "disrupt", "duration"};
 inline constexpr std::string_view kDisruptKeys[] = {"node", "workforce", "location",
                                                     "business_unit"};
 inline constexpr std::string_view kImpactCategories[] = {"operational", "financial", "regulatory",
@@ -261,6 +265,33 @@ struct Reader::Ctx {
   std::string str(const json::object& o, std::string_view key) {
     std::string out;
     field(o, key, [&](const json::value& v) { out = text(v).value_or(""); });
+    return out;
+  }
+  // `names: {sv: "..."}`: the entity's name in other languages, by lowercase language code.
+  std::map<std::string, std::string> names(const json::object& o) {
+    std::map<std::string, std::string> out;
+    field(o, "names", [&](const json::value& v) {
+      const auto* m = object(v, "'names' (language code: name)");
+      if (!m) return;
+      for (const auto& kv : *m) {
+        std::string code(kv.key());
+        push(kv.key());
+        const bool valid =
+            code.size() >= 2 && code.size() <= 3 &&
+            std::all_of(code.begin(), code.end(), [](char ch) { return ch >= 'a' && ch <= 'z'; });
+        if (!valid) {
+          error(kv.value(), fmt::format("'{}' is not a language code", code),
+                "write a lowercase code such as sv");
+        } else if (auto t = text(kv.value())) {
+          if (!catalog::language(code)) {
+            warning(kv.value(), fmt::format("ebcm has no translation for '{}'", code),
+                    "ebcm speaks en and sv; the name is kept but not shown");
+          }
+          out[code] = std::move(*t);
+        }
+        pop();
+      }
+    });
     return out;
   }
   std::string ref(const json::object& o, std::string_view key) {

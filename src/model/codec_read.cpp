@@ -72,6 +72,7 @@ void read_business_unit(Ctx& c, const json::value& v, size_t index, Model& m) {
   b.origin = c.origin(v, index);
   b.id = c.id(*o, v, "a business unit");
   b.name = c.str(*o, "name");
+  b.names = c.names(*o);
   b.parent = c.ref(*o, "parent");
   b.description = c.str(*o, "description");
   m.business_units.push_back(std::move(b));
@@ -85,6 +86,7 @@ void read_location(Ctx& c, const json::value& v, size_t index, Model& m) {
   l.origin = c.origin(v, index);
   l.id = c.id(*o, v, "a location");
   l.name = c.str(*o, "name");
+  l.names = c.names(*o);
   l.description = c.str(*o, "description");
   l.kind = c.choice<LocationKind>(*o, "kind", parse_location_kind, kLocationKindNames)
                .value_or(LocationKind::kOffice);
@@ -160,6 +162,7 @@ void read_feature(Ctx& c, const json::value& v, size_t index, Service& s) {
   f.origin = c.origin(v, index);
   f.id = c.id(*o, v, "a feature");
   f.name = c.str(*o, "name");
+  f.names = c.names(*o);
   f.description = c.str(*o, "description");
   c.node_links(*o, f.requires_, f.degraded_by);
   s.features.push_back(std::move(f));
@@ -173,6 +176,7 @@ void read_service(Ctx& c, const json::value& v, size_t index, Model& m) {
   s.origin = c.origin(v, index);
   s.id = c.id(*o, v, "a service");
   s.name = c.str(*o, "name");
+  s.names = c.names(*o);
   s.description = c.str(*o, "description");
   s.kind = c.choice<ServiceKind>(*o, "kind", parse_service_kind, kServiceKindNames)
                .value_or(ServiceKind::kCloud);
@@ -254,6 +258,7 @@ void read_function(Ctx& c, const json::value& v, size_t index, Model& m) {
   f.origin = c.origin(v, index);
   f.id = c.id(*o, v, "a function");
   f.name = c.str(*o, "name");
+  f.names = c.names(*o);
   f.description = c.str(*o, "description");
   f.parent = c.ref(*o, "parent");
   f.business_unit = c.ref(*o, "business_unit");
@@ -360,6 +365,7 @@ void read_scenario(Ctx& c, const json::value& v, size_t index, Model& m) {
   s.origin = c.origin(v, index);
   s.id = c.id(*o, v, "a scenario");
   s.name = c.str(*o, "name");
+  s.names = c.names(*o);
   s.description = c.str(*o, "description");
   c.field(*o, "category", [&](const json::value& cv) {
     const auto* a = c.array(cv, "'category'");

@@ -9,6 +9,12 @@ namespace {
 void put(json::object& o, std::string_view key, const std::string& s) {
   if (!s.empty()) o[key] = s;
 }
+void put(json::object& o, std::string_view key, const std::map<std::string, std::string>& names) {
+  if (names.empty()) return;
+  json::object n(o.storage());
+  for (const auto& [code, name] : names) n[code] = name;
+  o[key] = std::move(n);
+}
 void put(json::object& o, std::string_view key, const std::optional<Duration>& d) {
   if (d) o[key] = format_duration(*d);
 }
@@ -52,6 +58,7 @@ json::object to_json(const BusinessUnit& b, const json::storage_ptr& sp) {
   json::object o(sp);
   o["id"] = b.id;
   put(o, "name", b.name);
+  put(o, "names", b.names);
   put(o, "parent", b.parent);
   put(o, "description", b.description);
   return o;
@@ -61,6 +68,7 @@ json::object to_json(const Location& l, const json::storage_ptr& sp) {
   json::object o(sp);
   o["id"] = l.id;
   put(o, "name", l.name);
+  put(o, "names", l.names);
   o["kind"] = to_string(l.kind);
   put(o, "description", l.description);
   put_links(o, l.requires_, l.degraded_by);
@@ -88,6 +96,7 @@ json::object to_json(const Service& s, const json::storage_ptr& sp) {
   json::object o(sp);
   o["id"] = s.id;
   put(o, "name", s.name);
+  put(o, "names", s.names);
   o["kind"] = to_string(s.kind);
   put(o, "provider", s.provider);
   put(o, "provider_service", s.provider_service);
@@ -98,6 +107,7 @@ json::object to_json(const Service& s, const json::storage_ptr& sp) {
       json::object fo(sp);
       fo["id"] = f.id;
       put(fo, "name", f.name);
+      put(fo, "names", f.names);
       put(fo, "description", f.description);
       put_links(fo, f.requires_, f.degraded_by);
       a.push_back(std::move(fo));
@@ -112,6 +122,7 @@ json::object to_json(const Function& f, const json::storage_ptr& sp) {
   json::object o(sp);
   o["id"] = f.id;
   put(o, "name", f.name);
+  put(o, "names", f.names);
   put(o, "description", f.description);
   put(o, "parent", f.parent);
   put(o, "business_unit", f.business_unit);
@@ -161,6 +172,7 @@ json::object to_json(const Scenario& s, const json::storage_ptr& sp) {
   json::object o(sp);
   o["id"] = s.id;
   put(o, "name", s.name);
+  put(o, "names", s.names);
   put(o, "description", s.description);
   if (!s.categories.empty()) {
     json::array a(sp);

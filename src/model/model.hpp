@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -78,12 +79,14 @@ struct Organization {
 
 struct BusinessUnit {
   std::string id, name, parent, description;
+  std::map<std::string, std::string> names;  // by language code: {sv: "..."} (ebcm extension)
   Origin origin;
   bool operator==(const BusinessUnit&) const = default;
 };
 
 struct Feature {
   std::string id, name, description;
+  std::map<std::string, std::string> names;  // by language code: {sv: "..."} (ebcm extension)
   std::vector<Requirement> requires_;
   std::vector<Ref> degraded_by;
   Origin origin;
@@ -92,6 +95,7 @@ struct Feature {
 
 struct Service {
   std::string id, name, description;
+  std::map<std::string, std::string> names;  // by language code: {sv: "..."} (ebcm extension)
   ServiceKind kind = ServiceKind::kCloud;
   std::string provider, provider_service;
   std::vector<Feature> features;
@@ -103,6 +107,7 @@ struct Service {
 
 struct Location {
   std::string id, name, description;
+  std::map<std::string, std::string> names;  // by language code: {sv: "..."} (ebcm extension)
   LocationKind kind = LocationKind::kOffice;
   std::vector<Requirement> requires_;
   std::vector<Ref> degraded_by;
@@ -151,6 +156,7 @@ struct Bia {
 
 struct Function {
   std::string id, name, description;
+  std::map<std::string, std::string> names;  // by language code: {sv: "..."} (ebcm extension)
   std::string parent, business_unit, owner;  // "" when absent
   std::optional<Criticality> criticality;
   std::optional<Staff> staff;
@@ -184,6 +190,7 @@ struct Disruption {
 
 struct Scenario {
   std::string id, name, description;
+  std::map<std::string, std::string> names;  // by language code: {sv: "..."} (ebcm extension)
   std::vector<Category> categories;
   std::vector<Disruption> disrupt;
   std::optional<Duration> duration;

@@ -1,6 +1,8 @@
 // Round trips: what ebcm writes loads back to the same model, in every form it writes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "model/entities.hpp"
 #include "model/load.hpp"
 #include "model/write.hpp"
@@ -96,6 +98,39 @@ functions:
   expect_clean_equal(again, l.model);
   EXPECT_EQ(again.model.functions[0].id, "007");
   EXPECT_EQ(again.model.functions[0].description, "line one\nline two");
+}
+
+TEST(RoundTrip, NamesInOtherLanguagesSurviveYamlAndJson) {
+  Model m = load_example();
+  ASSERT_EQ(m.locations[0].names.at("sv"), "Stockholm HK (Kungsholmen)");
+  const auto& exo = *std::find_if(m.services.begin(), m.services.end(),
+                                  [](const Service& s) { return s.id == "exo"; });
+  EXPECT_EQ(exo.features[1].names.at("sv"), "Outlook på webben");
+  auto yaml = load_text(to_yaml(m), Format::kYaml, "again.yaml");
+  expect_clean_equal(yaml, m);
+  auto json = load_text(to_json(m, false), Format::kJson, "again.json");
+  expect_clean_equal(json, m);
+  EXPECT_NE(to_yaml(m).find("names: {sv: Outlook på webben}"), std::string::npos) << to_yaml(m);
+}
+
+TEST(RoundTrip, NamesNeedALanguageCodeAndText) {
+  auto l = load_text(R"(ebcm: 1
+services:
+  - { id: a, names: { SV: x } }
+  - { id: b, names: { sv: [x] } }
+  - { id: c, names: { de: Dienst } }
+  - { id: d, names: [sv] }
+)",
+                     Format::kYaml, "m.yaml");
+  const std::string text = format_text(l.diagnostics, false);
+  EXPECT_NE(text.find("services[a].names.SV: 'SV' is not a language code"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("services[b].names.sv: expected text"), std::string::npos) << text;
+  EXPECT_NE(text.find("services[c].names.de: ebcm has no translation for 'de'"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("services[d].names: expected 'names' (language code: name)"),
+            std::string::npos)
+      << text;
 }
 
 }  // namespace
