@@ -40,7 +40,8 @@ namespace ebcm::store {
 namespace sqlite {
 
 // 1: the model (revision, entity). 2: accounts, API tokens, sessions, audit (accounts.hpp).
-inline constexpr int64_t kSchemaVersion = 2;
+// 3: live values, leases, queues (live.hpp); the head index entity_head(kind, ord).
+inline constexpr int64_t kSchemaVersion = 3;
 
 // Brings the schema up to `target` (tests pass an older version to make an old database),
 // one transaction per step. A database of a newer version than this build knows, or a file
@@ -63,6 +64,9 @@ struct Statements {
   Stmt entities_at;    // the rows live at a revision, in key order
   Stmt entity_at;      // one (kind, id) at a revision
   Stmt insert_audit;   // an entry of the audit trail, with the revision it belongs to
+  Stmt head_row_of;    // (rowid, hash, ord) of one (kind, id) at head, for commit_changes
+  Stmt last_ord_of;    // the greatest ord of a kind at head (NULL: none)
+  Stmt next_ord_of;    // the least ord of a kind at head above ?2 (NULL: none)
 
   static Result<Statements> prepare(Db& db);
 };
@@ -85,11 +89,16 @@ std::optional<model::EntityKind> kind_from_int(int64_t value);
 
 class SqliteStore final : public Store {
  public:
-  // Opens (creating if missing) and migrates the database at `path` (":memory:" works too).
-  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+  // Opens (creating if missing) and migrates the database at `path` (":memory:" works too;
+  // `uri`: `path` is an SQLite URI, see Db::open).
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path, bool uri = false);
 
   Result<RevisionInfo> commit(std::span<const model::Entity> entities, const CommitRequest& req,
                               const ProgressFn& progress) override;
+  // sqlite_commit_changes.cpp: a lookup per put and remove in the key index, and per new
+  // entity a few in entity_head; when no ord is left in the gap where a new entity goes, the
+  // whole model is committed instead (apply_changes + commit; rare, and exact either way).
+  Result<RevisionInfo> commit_changes(const ChangeSet& changes, const CommitRequest& req) override;
   Result<std::optional<RevisionInfo>> head() override;
   Result<RevisionInfo> revision(int64_t number) override;
   Result<std::vector<RevisionInfo>> history(int64_t limit) override;
@@ -98,10 +107,15 @@ class SqliteStore final : public Store {
   Result<std::optional<model::Entity>> entity(int64_t revision, model::EntityKind kind,
                                               std::string_view id) override;
   std::vector<Repair> take_repairs() override { return std::exchange(repairs_, {}); }
+  Result<int64_t> change_mark() override { return db_.data_version(); }
 
  private:
   SqliteStore(sqlite::Db db, sqlite::Statements stmts)
       : db_(std::move(db)), stmts_(std::move(stmts)) {}
+
+  // The ord a new entity of `kind` gets at head: after the last of its kind (or of an earlier
+  // kind), before the next row; nullopt when the gap between them is used up.
+  Result<std::optional<int64_t>> ord_for_new(model::EntityKind kind);
 
   // The newest revision, as the open transaction (if any) sees it.
   Result<std::optional<RevisionInfo>> read_head();
