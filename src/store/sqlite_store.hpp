@@ -43,6 +43,12 @@ namespace sqlite {
 // 3: live values, leases, queues (live.hpp); the head index entity_head(kind, ord).
 inline constexpr int64_t kSchemaVersion = 3;
 
+// The head's rows by (kind, ord), for commit_changes(); created by migration 3, and built
+// again by a commit that writes most of the table (sqlite_commit.cpp). Never change this text
+// without a migration.
+inline constexpr const char* kEntityHeadIndexSql =
+    "CREATE INDEX entity_head ON entity (kind, ord) WHERE rev_to IS NULL";
+
 // Brings the schema up to `target` (tests pass an older version to make an old database),
 // one transaction per step. A database of a newer version than this build knows, or a file
 // that is some other application's SQLite database → kStorage.

@@ -36,6 +36,15 @@ int64_t count(sqlite::Db& db, const std::string& sql) {
   return n ? *n : -1;
 }
 
+std::string text_of(sqlite::Db& db, const std::string& sql) {
+  Result<sqlite::Stmt> stmt = db.prepare(sql);
+  EXPECT_TRUE(stmt) << stmt.error().message;
+  if (!stmt) return "";
+  Result<bool> row = stmt->step();
+  EXPECT_TRUE(row && *row) << sql;
+  return row && *row ? std::string(stmt->text(0)) : "";
+}
+
 class SqliteStoreTest : public ::testing::Test {
  protected:
   RevisionInfo commit(const std::vector<Entity>& entities, std::string message = "edit") {
@@ -64,6 +73,9 @@ TEST_F(SqliteStoreTest, OpenCreatesTheSchema) {
                   "('revision', 'entity', 'entity_key')"),
             3);
   EXPECT_EQ(count(file, "PRAGMA page_size"), 16384);
+  EXPECT_EQ(text_of(file, "SELECT sql FROM sqlite_schema WHERE name = 'entity_head'"),
+            sqlite::kEntityHeadIndexSql)
+      << "migration 3 and kEntityHeadIndexSql must say the same";
   Result<sqlite::Stmt> mode = file.prepare("PRAGMA journal_mode");
   ASSERT_TRUE(mode);
   ASSERT_TRUE(*mode->step());
@@ -237,6 +249,39 @@ TEST_F(SqliteStoreTest, TheHeadIndexHoldsTheHead) {
                   "SELECT count(*) FROM entity INDEXED BY entity_head WHERE rev_to IS NULL "
                   "AND kind = 4 AND ord > 0"),
             41);
+}
+
+// A first import of a large model: written in rollback-journal mode (the file back in WAL
+// mode after), the head index dropped and built again in the transaction; all as if written
+// the usual way. With another connection open, the usual way it is.
+TEST_F(SqliteStoreTest, AFirstLargeCommitIsWrittenOnceAndLeavesTheUsualFile) {
+  for (bool alone : {true, false}) {
+    TempDb db;
+    std::unique_ptr<Store> store = open_ok(db);
+    std::unique_ptr<Store> other = alone ? nullptr : open_ok(db);
+    if (other) ASSERT_EQ(*other->head(), std::nullopt);  // holds the file open
+    std::vector<Entity> model = services(60'000);
+    model.insert(model.begin(), ent(EntityKind::kOrganization, "", "{}"));
+    model.push_back(ent(EntityKind::kFunction, "f", "{}"));
+    Result<RevisionInfo> r = store->commit(model, CommitRequest{"ann", "big", 1}, {});
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->added, 60'002);
+    sqlite::Db file = raw(db);
+    EXPECT_EQ(text_of(file, "PRAGMA journal_mode"), "wal") << "alone: " << alone;
+    EXPECT_EQ(text_of(file, "SELECT sql FROM sqlite_schema WHERE name = 'entity_head'"),
+              sqlite::kEntityHeadIndexSql);
+    EXPECT_EQ(count(file,
+                    "SELECT count(*) FROM entity INDEXED BY entity_head "
+                    "WHERE kind = 4 AND rev_to IS NULL AND ord > 0"),
+              60'000);
+    ChangeSet changes;
+    changes.put = {svc("last")};
+    ASSERT_TRUE(store->commit_changes(changes, CommitRequest{"ann", "one", 2, 1}));
+    model.insert(model.end() - 1, svc("last"));
+    Result<std::vector<Entity>> back = (other ? other : store)->entities(2, {});
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(*back, model);
+  }
 }
 
 }  // namespace
