@@ -25,7 +25,9 @@ data=$dir/data
 
 as_pg() {  # runs a PostgreSQL binary as an unprivileged user
   if [[ $(id -u) -eq 0 ]]; then
-    runuser -u postgres -- "$@"
+    # From /: the caller's directory may be closed to the postgres user (PostgreSQL's tools
+    # complain that they cannot go back to it).
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
