@@ -30,14 +30,8 @@ using sqlite::Txn;
 
 namespace {
 
-// SipHash-128 with a fixed key: it tells an edited body from the stored one with a chance of
-// error of 2^-128, and runs 3.5 times as fast as BLAKE2b here (0.2 s against 0.7 s for a
-// million 320-byte bodies). Resistance to deliberate collisions is not needed: the only
-// body a user could forge is their own edit.
-constexpr size_t kHashBytes = crypto_shorthash_siphashx24_BYTES;
-constexpr std::array<unsigned char, crypto_shorthash_siphashx24_KEYBYTES> kHashKey{
-    'e', 'b', 'c', 'm', '-', 'e', 'n', 't', 'i', 't', 'y', '-', 'b', 'o', 'd', 'y'};
-using BodyHash = std::array<unsigned char, kHashBytes>;
+using sqlite::BodyHash;
+constexpr size_t kHashBytes = sqlite::kBodyHashBytes;
 
 // Bounded so that indices and sizes fit in uint32_t.
 constexpr size_t kMaxEntities = size_t{1} << 31;
@@ -99,9 +93,7 @@ class SortedKeys {
       KeyRef& key = keys_.emplace_back(e.kind, e.id, static_cast<uint32_t>(i));
       key.body = e.body.data();
       key.body_size = static_cast<uint32_t>(e.body.size());
-      crypto_shorthash_siphashx24(key.hash.data(),
-                                  reinterpret_cast<const unsigned char*>(e.body.data()),
-                                  e.body.size(), kHashKey.data());
+      key.hash = sqlite::body_hash(e.body);
       progress(i);
     }
     std::sort(keys_.begin(), keys_.end(),
@@ -418,5 +410,23 @@ Result<RevisionInfo> SqliteStore::commit(std::span<const Entity> entities, const
   if (progress) progress(total, total);
   return info;
 }
+
+namespace sqlite {
+
+// SipHash-128 with a fixed key: it tells an edited body from the stored one with a chance of
+// error of 2^-128, and runs 3.5 times as fast as BLAKE2b here (0.2 s against 0.7 s for a
+// million 320-byte bodies). Resistance to deliberate collisions is not needed: the only
+// body a user could forge is their own edit.
+BodyHash body_hash(std::string_view body) {
+  static_assert(kBodyHashBytes == crypto_shorthash_siphashx24_BYTES);
+  static constexpr std::array<unsigned char, crypto_shorthash_siphashx24_KEYBYTES> kKey{
+      'e', 'b', 'c', 'm', '-', 'e', 'n', 't', 'i', 't', 'y', '-', 'b', 'o', 'd', 'y'};
+  BodyHash hash{};
+  crypto_shorthash_siphashx24(hash.data(), reinterpret_cast<const unsigned char*>(body.data()),
+                              body.size(), kKey.data());
+  return hash;
+}
+
+}  // namespace sqlite
 
 }  // namespace ebcm::store

@@ -8,8 +8,6 @@
 // the gap left, so about 50,000 appends fit at one spot before the gap is used up; then (and
 // only then) the model is read whole and committed by commit(), which renumbers.
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -27,18 +25,7 @@ using sqlite::Txn;
 
 namespace {
 
-// The same hash as commit()'s (sqlite_commit.cpp), so that either kind of commit recognises
-// the other's unchanged bodies.
-constexpr std::array<unsigned char, crypto_shorthash_siphashx24_KEYBYTES> kHashKey{
-    'e', 'b', 'c', 'm', '-', 'e', 'n', 't', 'i', 't', 'y', '-', 'b', 'o', 'd', 'y'};
-using BodyHash = std::array<unsigned char, crypto_shorthash_siphashx24_BYTES>;
-
-BodyHash hash_of(std::string_view body) {
-  BodyHash hash{};
-  crypto_shorthash_siphashx24(hash.data(), reinterpret_cast<const unsigned char*>(body.data()),
-                              body.size(), kHashKey.data());
-  return hash;
-}
+using sqlite::BodyHash;
 
 // A new entity takes this share of the gap it goes in: a run of appends at one spot (the
 // server adding functions one by one) lasts about 4096 * ln(gap / 4096) of them.
@@ -161,7 +148,7 @@ Result<RevisionInfo> SqliteStore::commit_changes(const ChangeSet& changes,
         return make_error(ErrorCode::kInvalidInput,
                           describe(e.kind, e.id) + " is over the store's size limit");
       }
-      const BodyHash hash = hash_of(e.body);
+      const BodyHash hash = sqlite::body_hash(e.body);
       Result<std::optional<HeadRow>> row = head_row(e.kind, e.id, &hash);
       if (!row) return row.error();
       if (*row && (*row)->same_body) continue;

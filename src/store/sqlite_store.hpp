@@ -25,10 +25,12 @@
 // Thread safety: one SqliteStore per thread (the connection is opened NOMUTEX).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "store/audit.hpp"
@@ -84,6 +86,12 @@ inline constexpr const char* kInsertAuditSql =
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 Result<void> insert_audit(Stmt& stmt, const AuditEntry& e, int64_t time_ms,
                           std::string_view detail);
+
+// The hash of an entity body that a row keeps beside it (sqlite_commit.cpp), so that a commit
+// of either kind tells changed bodies from unchanged ones without reading them.
+inline constexpr size_t kBodyHashBytes = 16;
+using BodyHash = std::array<unsigned char, kBodyHashBytes>;
+BodyHash body_hash(std::string_view body);
 
 // Shared by the read and the commit side.
 inline constexpr size_t kProgressEvery = 10'000;

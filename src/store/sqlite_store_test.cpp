@@ -259,7 +259,9 @@ TEST_F(SqliteStoreTest, AFirstLargeCommitIsWrittenOnceAndLeavesTheUsualFile) {
     TempDb db;
     std::unique_ptr<Store> store = open_ok(db);
     std::unique_ptr<Store> other = alone ? nullptr : open_ok(db);
-    if (other) ASSERT_EQ(*other->head(), std::nullopt);  // holds the file open
+    if (other) {
+      ASSERT_EQ(*other->head(), std::nullopt);  // holds the file open
+    }
     std::vector<Entity> model = services(60'000);
     model.insert(model.begin(), ent(EntityKind::kOrganization, "", "{}"));
     model.push_back(ent(EntityKind::kFunction, "f", "{}"));
