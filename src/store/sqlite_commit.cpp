@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <thread>
 
 #include "core/utf8.hpp"
 #include "store/order_plan.hpp"
@@ -37,6 +38,10 @@ constexpr size_t kHashBytes = sqlite::kBodyHashBytes;
 constexpr size_t kMaxEntities = size_t{1} << 31;
 constexpr size_t kMaxBodyBytes = std::numeric_limits<uint32_t>::max();
 constexpr size_t kPrefetchAhead = 4;
+constexpr uint32_t kValidUtf8 = std::numeric_limits<uint32_t>::max();
+// From this many entities on, the bodies are hashed and checked, and the keys sorted, in two
+// halves on two threads (then merged): 0.2 s of the 1M model's commit.
+constexpr size_t kTwoThreadsMinEntities = 50'000;
 
 // An entity's key in a form that sorts and matches without touching the entity: the kind
 // and the first 15 bytes of the id, big-endian and zero-padded, and the id's length; only
@@ -52,6 +57,7 @@ struct KeyRef {
   uint32_t index = 0;  // into the commit's entities
   const char* body = nullptr;
   uint32_t body_size = 0;
+  uint32_t bad_utf8 = kValidUtf8;  // the offset of the body's first byte that is not UTF-8
   BodyHash hash{};
 
   KeyRef(EntityKind kind, std::string_view id_view, uint32_t i)
@@ -84,20 +90,42 @@ struct KeyRef {
 // The incoming entities sorted by key, with their bodies' hashes.
 class SortedKeys {
  public:
-  // Hashes every body; calls progress(i) now and then.
+  // Hashes and checks every body; calls progress(i) now and then.
   template <class Progress>
   SortedKeys(std::span<const Entity> entities, const Progress& progress) {
-    keys_.reserve(entities.size());
-    for (size_t i = 0; i < entities.size(); ++i) {
+    const size_t n = entities.size();
+    keys_.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
       const Entity& e = entities[i];
       KeyRef& key = keys_.emplace_back(e.kind, e.id, static_cast<uint32_t>(i));
       key.body = e.body.data();
       key.body_size = static_cast<uint32_t>(e.body.size());
-      key.hash = sqlite::body_hash(e.body);
-      progress(i);
     }
-    std::sort(keys_.begin(), keys_.end(),
-              [](const KeyRef& a, const KeyRef& b) { return compare(a, b) < 0; });
+    const auto less = [](const KeyRef& a, const KeyRef& b) { return compare(a, b) < 0; };
+    // Hashes and sorts keys_[from, to); only the first half reports progress (one thread).
+    auto half = [&](size_t from, size_t to, bool report) {
+      for (size_t i = from; i < to; ++i) {
+        KeyRef& key = keys_[i];
+        const std::string_view body(key.body, key.body_size);
+        key.hash = sqlite::body_hash(body);
+        if (size_t bad = find_invalid_utf8(body); bad != std::string_view::npos) {
+          key.bad_utf8 = static_cast<uint32_t>(bad);
+        }
+        if (report) progress(i);
+      }
+      std::sort(keys_.begin() + static_cast<std::ptrdiff_t>(from),
+                keys_.begin() + static_cast<std::ptrdiff_t>(to), less);
+    };
+    if (n < kTwoThreadsMinEntities) {
+      half(0, n, true);
+      return;
+    }
+    const size_t mid = n / 2;
+    std::thread second([&] { half(mid, n, false); });
+    half(0, mid, true);
+    second.join();
+    std::inplace_merge(keys_.begin(), keys_.begin() + static_cast<std::ptrdiff_t>(mid), keys_.end(),
+                       less);
   }
 
   size_t size() const { return keys_.size(); }
@@ -320,7 +348,7 @@ Result<RevisionInfo> SqliteStore::commit(std::span<const Entity> entities, const
   // The new rows' ords by key position (0: the row is kept), gathered in a loop of their own
   // where the random reads overlap instead of stalling one insert each. A body that is not
   // UTF-8 would never read back (Boost.JSON refuses it), so it is refused before anything is
-  // written; only the rows written are checked.
+  // written; only the rows written are refused (every body was checked while it was hashed).
   std::vector<int64_t> new_ord(n, 0);
   int64_t inserts = 0;
   for (size_t pos = 0; pos < n; ++pos) {
@@ -328,9 +356,7 @@ Result<RevisionInfo> SqliteStore::commit(std::span<const Entity> entities, const
     if (plan.keep[i]) continue;
     new_ord[pos] = plan.ord[i];
     ++inserts;
-    if (auto bad = find_invalid_utf8(entities[i].body); bad != std::string_view::npos) {
-      return not_utf8_error(entities[i], bad);
-    }
+    if (keys[pos].bad_utf8 != kValidUtf8) return not_utf8_error(entities[i], keys[pos].bad_utf8);
   }
 
   Stmt& rev = stmts_.insert_revision;
@@ -388,7 +414,10 @@ Result<RevisionInfo> SqliteStore::commit(std::span<const Entity> entities, const
 
   if (rebuild_head_index) {
     laps.lap(write_once && write_once->active() ? "writes (rollback journal)" : "writes (WAL)");
+    // Two threads for the sort of the index build.
+    if (auto r = db_.exec("PRAGMA threads = 2"); !r) return r.error();
     if (auto r = db_.exec(sqlite::kEntityHeadIndexSql); !r) return r.error();
+    (void)db_.exec("PRAGMA threads = 0");
     laps.lap("head index built");
   }
 
