@@ -8,6 +8,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -160,6 +161,9 @@ inline std::vector<BackendFactory> backend_factories() {
       {"SqliteMemory", false, [] { return std::make_unique<SqliteMemoryDatabase>(); }},
   };
 }
+
+// gtest prints a parameter by its name, not its bytes.
+inline void PrintTo(const BackendFactory& factory, std::ostream* os) { *os << factory.name; }
 
 inline std::string factory_name(const ::testing::TestParamInfo<BackendFactory>& info) {
   return info.param.name;
