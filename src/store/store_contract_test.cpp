@@ -73,7 +73,9 @@ class StoreContract : public ::testing::TestWithParam<BackendFactory> {
     Result<RevisionInfo> info = store_->commit_changes(changes, req);
     EXPECT_TRUE(info) << info.error().message;
     if (!info || !expected) return RevisionInfo{};
-    if (info->number != 0) EXPECT_EQ(at(info->number), *expected);
+    if (info->number != 0) {
+      EXPECT_EQ(at(info->number), *expected);
+    }
     return *info;
   }
 
