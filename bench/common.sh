@@ -1,7 +1,7 @@
 # Shared by the benchmark scripts (sourced, not run): where things are, the generated model, and
 # how a command is measured.
 out=bench/out
-ebcm=build/ebcm
+ebcm=${EBCM_BIN:-build/ebcm}  # EBCM_BIN: another build to measure (say, the one before a change)
 shared=${EBCM_SHARED_DIR:-../shared}
 mkdir -p "$out"
 

@@ -15,7 +15,10 @@ source bench/common.sh
 model=$(ensure_model "$nodes")
 edges=$out/edges-$nodes.csv
 bench=build/impact_bench
-pgdir=$out/pg
+# The throwaway cluster lives under /tmp, not in the checkout: PostgreSQL runs as the `postgres`
+# user (when this runs as root), who may not enter the checkout's directories (a clone under
+# /root, or under a `mktemp -d`). Nothing else is read by the server: psql sends the edges.
+pgdir=$(mktemp -d /tmp/ebcm-pg.XXXXXX)
 
 [[ -x $bench ]] || { echo "$bench missing: cmake --build build" >&2; exit 1; }
 
@@ -30,7 +33,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 
 echo
 echo "== PostgreSQL 15: a local cluster in $pgdir, on 127.0.0.1 =="
-trap 'scripts/pg-local.sh stop "$pgdir"' EXIT
+trap 'scripts/pg-local.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT
 url=$(scripts/pg-local.sh start "$pgdir")
 pg() { psql -X -q -At -v ON_ERROR_STOP=1 "$url" "$@"; }
 echo "loading $(wc -l < "$edges") edges (\\copy, index on dep, ANALYZE) ..."

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway local PostgreSQL 15 cluster (Debian's packages) for benchmarks: in DIR, listening
 # on 127.0.0.1 only (no Unix socket), trust authentication, the first free port from 54329.
-# As root it runs as the `postgres` system user (PostgreSQL refuses root) and chowns DIR to it.
+# As root it runs as the `postgres` system user (PostgreSQL refuses root) and chowns DIR to it;
+# DIR must then lie where that user can enter (under /tmp, say; not under /root).
 # Idempotent: `start` on a running cluster only prints its connection string again.
 #
 #   scripts/pg-local.sh start DIR     prints postgresql://postgres@127.0.0.1:PORT/postgres
@@ -24,7 +25,9 @@ data=$dir/data
 
 as_pg() {  # runs a PostgreSQL binary as an unprivileged user
   if [[ $(id -u) -eq 0 ]]; then
-    runuser -u postgres -- "$@"
+    # From /: the caller's directory may be closed to the postgres user (PostgreSQL's tools
+    # complain that they cannot go back to it).
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
@@ -47,6 +50,13 @@ if [[ $(id -u) -eq 0 ]]; then
     exit 1
   fi
   chown postgres: "$dir"
+  # Owning DIR is not enough: the postgres user must also be able to enter every directory
+  # above it (not so under /root, or under a `mktemp -d` of root's).
+  if ! runuser -u postgres -- test -x "$dir" -a -w "$dir"; then
+    echo "the postgres user cannot enter $dir (a directory above it is closed to others);" \
+      "use a directory under /tmp, e.g. \$(mktemp -d /tmp/ebcm-pg.XXXXXX)" >&2
+    exit 1
+  fi
 fi
 if [[ ! -f $data/PG_VERSION ]]; then
   as_pg "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 > "$dir/initdb.log"

@@ -142,7 +142,7 @@ Result<void> AuthImpl::reload_locked() {
 }
 
 Result<void> AuthImpl::load_locked() {
-  Result<int64_t> version = accounts_->data_version();
+  Result<int64_t> version = accounts_->change_mark();
   if (!version) return version.error();
   if (auto r = reload_locked(); !r) return r;
   data_version_ = *version;
@@ -157,7 +157,7 @@ Result<void> AuthImpl::refresh_locked(int64_t now) {
   if (!loaded_) return load_locked();
   if (now - checked_ms_ < options_.refresh_ms && now >= checked_ms_) return {};
   checked_ms_ = now;
-  Result<int64_t> version = accounts_->data_version();
+  Result<int64_t> version = accounts_->change_mark();
   // A busy or failing store does not stop sign-ins that the cache can answer.
   if (!version || *version == data_version_) return {};
   if (auto r = reload_locked(); r) data_version_ = *version;

@@ -65,7 +65,8 @@ class Accounts {
  public:
   virtual ~Accounts() = default;
   // Same URL forms as open_store() (also a bare ":memory:"); runs the migrations, so the
-  // model and the accounts share one database and one schema version.
+  // model and the accounts share one database and one schema version. The accounts part of
+  // open_backend() (backend.hpp). A bare ":memory:" is a database of its own.
   static Result<std::unique_ptr<Accounts>> open(std::string_view url);
 
   // kConflict when the name is taken.
@@ -90,10 +91,11 @@ class Accounts {
   // Matching entries in increasing id order, at most filter.limit of them.
   virtual Result<std::vector<AuditEntry>> audit(const AuditFilter& filter) = 0;
 
-  // A number that differs from an earlier call's answer when another connection (another
-  // process such as `ebcm user`, or the model Store in this one) has written to the database
-  // in between; cheap, so a cache of this data can ask now and then and reload only then.
-  virtual Result<int64_t> data_version() = 0;
+  // As Store::change_mark(): greater when another connection (another process such as
+  // `ebcm user`, or the model Store or Live of this one) has changed anything in the database
+  // since an earlier answer of this object (its own writes may move it or not). Cheap, so a cache
+  // of this data can ask several times a second and reload only then.
+  virtual Result<int64_t> change_mark() = 0;
 };
 
 }  // namespace ebcm::store

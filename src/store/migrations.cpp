@@ -99,6 +99,34 @@ BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 )sql"},
+    // Live state, leases and queues (live.hpp); and the head's entities by (kind, ord), so that
+    // commit_changes() places a new entity after the last of its kind without a scan. Partial:
+    // only live rows, so closing a row takes its entry out and the index stays the head's size.
+    Migration{3, R"sql(
+CREATE TABLE live_value (
+  key        TEXT    PRIMARY KEY,
+  json       TEXT    NOT NULL,
+  version    INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  updated_by TEXT    NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE lease (
+  name       TEXT    PRIMARY KEY,
+  holder     TEXT    NOT NULL,
+  expires_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE queue_item (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  queue          TEXT    NOT NULL,
+  payload        TEXT    NOT NULL,
+  available_ms   INTEGER NOT NULL,
+  claimed_by     TEXT    NOT NULL,
+  claim_until_ms INTEGER NOT NULL,
+  attempts       INTEGER NOT NULL
+);
+CREATE INDEX queue_ready ON queue_item (queue, available_ms, id);
+CREATE INDEX entity_head ON entity (kind, ord) WHERE rev_to IS NULL;
+)sql"},
 };
 
 static_assert(kMigrations.back().version == kSchemaVersion);

@@ -247,7 +247,7 @@ class SqliteAccounts final : public Accounts {
 
   Result<std::vector<AuditEntry>> audit(const AuditFilter& filter) override;
 
-  Result<int64_t> data_version() override { return db_.query_int("PRAGMA data_version"); }
+  Result<int64_t> change_mark() override { return db_.data_version(); }
 
  private:
   static Error taken(std::string_view name) {
@@ -354,8 +354,8 @@ Result<std::vector<AuditEntry>> SqliteAccounts::audit(const AuditFilter& filter)
 
 }  // namespace
 
-Result<std::unique_ptr<Accounts>> open_sqlite_accounts(const std::string& path) {
-  Result<Db> db = Db::open(path);
+Result<std::unique_ptr<Accounts>> open_sqlite_accounts(const std::string& path, bool uri) {
+  Result<Db> db = Db::open(path, uri);
   if (!db) return db.error();
   if (auto r = sqlite::configure(*db); !r) return r.error();
   if (auto r = sqlite::migrate(*db); !r) return r.error();

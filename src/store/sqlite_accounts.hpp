@@ -16,7 +16,8 @@
 
 namespace ebcm::store {
 
-// Opens (creating if missing) and migrates the database at `path` (":memory:" works too).
-Result<std::unique_ptr<Accounts>> open_sqlite_accounts(const std::string& path);
+// Opens (creating if missing) and migrates the database at `path` (":memory:" works too;
+// `uri`: `path` is an SQLite URI, see sqlite::Db::open).
+Result<std::unique_ptr<Accounts>> open_sqlite_accounts(const std::string& path, bool uri = false);
 
 }  // namespace ebcm::store

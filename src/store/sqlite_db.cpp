@@ -103,30 +103,38 @@ std::span<const unsigned char> Stmt::blob(int col) const {
 
 // ---- Db ----
 
-Result<Db> Db::open(const std::string& path) {
+Result<Db> Db::open(const std::string& path, bool uri) {
   Db db;
   db.path_ = path;
-  int rc =
-      sqlite3_open_v2(path.c_str(), &db.db_,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db.db_,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
+                               (uri ? SQLITE_OPEN_URI : 0),
+                           nullptr);
   if (rc != SQLITE_OK) return db_error(db.db_, rc, "cannot open SQLite database '" + path + "'");
   sqlite3_extended_result_codes(db.db_, 1);
   return db;
 }
 
 Db::Db(Db&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+    : db_(std::exchange(other.db_, nullptr)),
+      path_(std::move(other.path_)),
+      data_version_(std::move(other.data_version_)) {}
 
 Db& Db::operator=(Db&& other) noexcept {
   if (this != &other) {
+    data_version_ = Stmt();
     sqlite3_close_v2(db_);
     db_ = std::exchange(other.db_, nullptr);
     path_ = std::move(other.path_);
+    data_version_ = std::move(other.data_version_);
   }
   return *this;
 }
 
-Db::~Db() { sqlite3_close_v2(db_); }
+Db::~Db() {
+  data_version_ = Stmt();  // finalised before the connection closes
+  sqlite3_close_v2(db_);
+}
 
 Result<void> Db::exec(const char* sql) {
   int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
@@ -151,6 +159,20 @@ Result<int64_t> Db::query_int(const char* sql) {
   if (!row) return row.error();
   if (!*row) return make_error(ErrorCode::kStorage, std::string("no row from ") + sql);
   return stmt->int64(0);
+}
+
+Result<int64_t> Db::data_version() {
+  if (data_version_.stmt_ == nullptr) {
+    Result<Stmt> stmt = prepare("PRAGMA data_version");
+    if (!stmt) return stmt.error();
+    data_version_ = std::move(stmt).value();
+  }
+  Result<bool> row = data_version_.step();
+  if (!row) return row.error();
+  if (!*row) return make_error(ErrorCode::kStorage, "no row from PRAGMA data_version");
+  const int64_t version = data_version_.int64(0);
+  data_version_.reset();
+  return version;
 }
 
 // ---- Txn ----

@@ -64,8 +64,9 @@ class Stmt {
 
 class Db {
  public:
-  // Opens (creating if missing) the database file at `path`.
-  static Result<Db> open(const std::string& path);
+  // Opens (creating if missing) the database file at `path`; `uri`: `path` is an SQLite URI
+  // ("file:/name?vfs=memdb", an in-memory database shared by the connections of a process).
+  static Result<Db> open(const std::string& path, bool uri = false);
 
   Db() = default;
   Db(Db&& other) noexcept;
@@ -79,6 +80,10 @@ class Db {
   Result<Stmt> prepare(std::string_view sql);
   // The single integer a query such as "PRAGMA user_version" returns.
   Result<int64_t> query_int(const char* sql);
+  // PRAGMA data_version: moves when another connection has committed since this one last
+  // looked; never for this connection's own commits. No I/O in WAL mode (the WAL index is in
+  // shared memory). What every SQLite interface's change_mark() answers.
+  Result<int64_t> data_version();
 
   sqlite3* handle() const { return db_; }
   const std::string& path() const { return path_; }
@@ -86,6 +91,7 @@ class Db {
  private:
   sqlite3* db_ = nullptr;
   std::string path_;
+  Stmt data_version_;  // prepared on first use
 };
 
 // Rolls back on destruction unless commit() succeeded.

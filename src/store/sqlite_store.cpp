@@ -52,6 +52,14 @@ std::vector<NamedSql> named_sql() {
        "SELECT kind, id, body FROM entity INDEXED BY entity_key "
        "WHERE kind = ?1 AND id = ?2 AND rev_from <= ?3 AND (rev_to IS NULL OR rev_to > ?3)"},
       {&Statements::insert_audit, kInsertAuditSql},
+      {&Statements::head_row_of,
+       "SELECT rowid, hash, ord FROM entity INDEXED BY entity_key "
+       "WHERE kind = ?1 AND id = ?2 AND rev_to IS NULL"},
+      {&Statements::last_ord_of,
+       "SELECT max(ord) FROM entity INDEXED BY entity_head WHERE kind = ?1 AND rev_to IS NULL"},
+      {&Statements::next_ord_of,
+       "SELECT min(ord) FROM entity INDEXED BY entity_head "
+       "WHERE kind = ?1 AND rev_to IS NULL AND ord > ?2"},
   };
 }
 
@@ -134,10 +142,10 @@ using sqlite::kProgressEvery;
 using sqlite::read_revision_row;
 using sqlite::storage_corrupt;
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, bool uri) {
   // libsodium must be started before use; this is safe more than once, from any thread.
   if (sodium_init() < 0) return make_error(ErrorCode::kInternal, "libsodium failed to start");
-  Result<Db> db = Db::open(path);
+  Result<Db> db = Db::open(path, uri);
   if (!db) return db.error();
   if (auto r = sqlite::configure(*db); !r) return r.error();
   if (auto r = sqlite::migrate(*db); !r) return r.error();

@@ -25,10 +25,12 @@
 // Thread safety: one SqliteStore per thread (the connection is opened NOMUTEX).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "store/audit.hpp"
@@ -40,7 +42,14 @@ namespace ebcm::store {
 namespace sqlite {
 
 // 1: the model (revision, entity). 2: accounts, API tokens, sessions, audit (accounts.hpp).
-inline constexpr int64_t kSchemaVersion = 2;
+// 3: live values, leases, queues (live.hpp); the head index entity_head(kind, ord).
+inline constexpr int64_t kSchemaVersion = 3;
+
+// The head's rows by (kind, ord), for commit_changes(); created by migration 3, and built
+// again by a commit that writes most of the table (sqlite_commit.cpp). Never change this text
+// without a migration.
+inline constexpr const char* kEntityHeadIndexSql =
+    "CREATE INDEX entity_head ON entity (kind, ord) WHERE rev_to IS NULL";
 
 // Brings the schema up to `target` (tests pass an older version to make an old database),
 // one transaction per step. A database of a newer version than this build knows, or a file
@@ -63,6 +72,9 @@ struct Statements {
   Stmt entities_at;    // the rows live at a revision, in key order
   Stmt entity_at;      // one (kind, id) at a revision
   Stmt insert_audit;   // an entry of the audit trail, with the revision it belongs to
+  Stmt head_row_of;    // (rowid, hash, ord) of one (kind, id) at head, for commit_changes
+  Stmt last_ord_of;    // the greatest ord of a kind at head (NULL: none)
+  Stmt next_ord_of;    // the least ord of a kind at head above ?2 (NULL: none)
 
   static Result<Statements> prepare(Db& db);
 };
@@ -75,6 +87,12 @@ inline constexpr const char* kInsertAuditSql =
 Result<void> insert_audit(Stmt& stmt, const AuditEntry& e, int64_t time_ms,
                           std::string_view detail);
 
+// The hash of an entity body that a row keeps beside it (sqlite_commit.cpp), so that a commit
+// of either kind tells changed bodies from unchanged ones without reading them.
+inline constexpr size_t kBodyHashBytes = 16;
+using BodyHash = std::array<unsigned char, kBodyHashBytes>;
+BodyHash body_hash(std::string_view body);
+
 // Shared by the read and the commit side.
 inline constexpr size_t kProgressEvery = 10'000;
 RevisionInfo read_revision_row(const Stmt& stmt);
@@ -85,11 +103,16 @@ std::optional<model::EntityKind> kind_from_int(int64_t value);
 
 class SqliteStore final : public Store {
  public:
-  // Opens (creating if missing) and migrates the database at `path` (":memory:" works too).
-  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+  // Opens (creating if missing) and migrates the database at `path` (":memory:" works too;
+  // `uri`: `path` is an SQLite URI, see Db::open).
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path, bool uri = false);
 
   Result<RevisionInfo> commit(std::span<const model::Entity> entities, const CommitRequest& req,
                               const ProgressFn& progress) override;
+  // sqlite_commit_changes.cpp: a lookup per put and remove in the key index, and per new
+  // entity a few in entity_head; when no ord is left in the gap where a new entity goes, the
+  // whole model is committed instead (apply_changes + commit; rare, and exact either way).
+  Result<RevisionInfo> commit_changes(const ChangeSet& changes, const CommitRequest& req) override;
   Result<std::optional<RevisionInfo>> head() override;
   Result<RevisionInfo> revision(int64_t number) override;
   Result<std::vector<RevisionInfo>> history(int64_t limit) override;
@@ -98,10 +121,15 @@ class SqliteStore final : public Store {
   Result<std::optional<model::Entity>> entity(int64_t revision, model::EntityKind kind,
                                               std::string_view id) override;
   std::vector<Repair> take_repairs() override { return std::exchange(repairs_, {}); }
+  Result<int64_t> change_mark() override { return db_.data_version(); }
 
  private:
   SqliteStore(sqlite::Db db, sqlite::Statements stmts)
       : db_(std::move(db)), stmts_(std::move(stmts)) {}
+
+  // The ord a new entity of `kind` gets at head: after the last of its kind (or of an earlier
+  // kind), before the next row; nullopt when the gap between them is used up.
+  Result<std::optional<int64_t>> ord_for_new(model::EntityKind kind);
 
   // The newest revision, as the open transaction (if any) sees it.
   Result<std::optional<RevisionInfo>> read_head();

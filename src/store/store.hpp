@@ -66,6 +66,37 @@ std::string describe(const Repair& r);
 // Progress: called now and then with (done, total) during long work; may be empty.
 using ProgressFn = std::function<void(int64_t done, int64_t total)>;
 
+// An entity's identity within a revision.
+struct EntityKey {
+  model::EntityKind kind = model::EntityKind::kOrganization;
+  std::string id;  // "" for the organization
+  bool operator==(const EntityKey&) const = default;
+};
+
+// An edit of the head, given as what it changes rather than as the whole model.
+//   put:    new or changed entities. A changed one (its key is at head) keeps its place; a new
+//           one goes after the last entity of its kind in model order (or, when its kind has
+//           none, after the last entity of an earlier kind; or first), several new ones of a
+//           kind in the order given. An entity equal to the head's changes nothing.
+//   remove: entities to drop; each must be at head (kNotFound otherwise).
+// A key may appear only once in the whole change set (kInvalidInput otherwise).
+struct ChangeSet {
+  std::vector<model::Entity> put;
+  std::vector<EntityKey> remove;
+};
+
+// kInvalidInput when a key appears twice in `changes` (in put, in remove, or in both) or a
+// put's body is not UTF-8; what every backend's commit_changes() checks first.
+Result<void> check_change_set(const ChangeSet& changes);
+// "the service 'mail'", "the organization": an entity as messages name it.
+std::string describe(model::EntityKind kind, std::string_view id);
+
+// The model `head` (a revision's entities in model order) with `changes` applied, exactly as
+// commit_changes() stores it: the reference meaning of a ChangeSet, for backends that need the
+// whole model (and for tests). Fails as commit_changes() does on a bad change set.
+Result<std::vector<model::Entity>> apply_changes(std::vector<model::Entity> head,
+                                                 const ChangeSet& changes);
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -76,6 +107,14 @@ class Store {
   // can say "no changes"). Two entities with the same (kind, id) → kInvalidInput.
   virtual Result<RevisionInfo> commit(std::span<const model::Entity> entities,
                                       const CommitRequest& req, const ProgressFn& progress) = 0;
+  // Makes the head with `changes` applied (see ChangeSet) the new head revision, all or
+  // nothing, at a cost that grows with the size of the change, not of the model (the server's
+  // write path). req.base_revision is required (kInvalidInput without it; kConflict when the
+  // head has moved on). A change set that changes nothing (empty, or every put equal to the
+  // head's) makes no revision and returns the head's info with added = changed = removed = 0.
+  // The revision's counts are those commit() would give for the same model (moved is 0).
+  virtual Result<RevisionInfo> commit_changes(const ChangeSet& changes,
+                                              const CommitRequest& req) = 0;
   // nullopt: empty store.
   virtual Result<std::optional<RevisionInfo>> head() = 0;
   // kNotFound if there is no such revision.
@@ -94,6 +133,14 @@ class Store {
   // order read; the caller tells the user. A commit refuses a body that is not UTF-8
   // (kInvalidInput naming the entity), so only old or damaged files hold such bodies.
   virtual std::vector<Repair> take_repairs() = 0;
+
+  // A number that is greater than an earlier answer of this object when another connection
+  // (another interface object, another process) has changed anything in the database since:
+  // the model, accounts, sessions, the audit trail, the live state. This object's own writes
+  // may move it or not (SQLite's do not; its caller knows them anyway). Cheap (no I/O with SQLite):
+  // a cache may ask several times a second and reload only when it moved. Answers of different
+  // objects are not comparable.
+  virtual Result<int64_t> change_mark() = 0;
 };
 
 // {"revision", "time" (ISO, UTC), "time_ms", "author", "message", "added", "changed",
@@ -114,6 +161,7 @@ Result<StoreUrl> parse_store_url(std::string_view url);
 
 // Parses `url` and opens the store, running the schema migrations (creating the file if
 // missing). A database written by a newer ebcm (a schema this build does not know) → kStorage.
+// The model part of open_backend() (backend.hpp), for callers that need only it.
 Result<std::unique_ptr<Store>> open_store(std::string_view url);
 
 }  // namespace ebcm::store

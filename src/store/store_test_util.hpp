@@ -6,11 +6,15 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <memory>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "model/entities.hpp"
+#include "store/backend.hpp"
 #include "store/store.hpp"
 
 namespace ebcm::store::testing_util {
@@ -22,6 +26,10 @@ class TempDb {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     path_ = ::testing::TempDir() + "ebcm_store_" + info->test_suite_name() + "_" + info->name() +
             "_" + std::to_string(::getpid()) + ".db";
+    // Parameterised tests are named "Instance/Suite" and "Test/Param": no directories.
+    for (size_t i = ::testing::TempDir().size(); i < path_.size(); ++i) {
+      if (path_[i] == '/') path_[i] = '_';
+    }
     remove();
   }
   ~TempDb() { remove(); }
@@ -73,6 +81,92 @@ inline std::vector<model::Entity> services(int count) {
   out.reserve(static_cast<size_t>(count));
   for (int i = 0; i < count; ++i) out.push_back(svc("s" + std::to_string(i)));
   return out;
+}
+
+// An account, an audit entry, the ids of audit entries.
+inline User make_user(std::string name, Role role = Role::kViewer) {
+  User u;
+  u.name = std::move(name);
+  u.role = role;
+  u.created_ms = 1000;
+  u.password_hash = "$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA";
+  return u;
+}
+
+inline AuditEntry entry(int64_t time_ms, std::string actor, std::string action,
+                        std::string target) {
+  AuditEntry e;
+  e.time_ms = time_ms;
+  e.actor = std::move(actor);
+  e.remote = "cli";
+  e.action = std::move(action);
+  e.target = std::move(target);
+  return e;
+}
+
+inline std::vector<int64_t> ids(const Result<std::vector<AuditEntry>>& entries) {
+  EXPECT_TRUE(entries) << entries.error().message;
+  std::vector<int64_t> out;
+  if (entries) {
+    for (const AuditEntry& e : *entries) out.push_back(e.id);
+  }
+  return out;
+}
+
+// One scratch database of a backend, for one test. open() gives a Backend on it; when
+// `shareable`, every call gives another Backend on the same database (other connections, as
+// other threads or processes would have).
+class TestDatabase {
+ public:
+  virtual ~TestDatabase() = default;
+  virtual Result<Backend> open() = 0;
+};
+
+// What the contract tests run over: a name (the test's suffix) and how to make a database.
+struct BackendFactory {
+  std::string name;
+  bool shareable = false;
+  std::function<std::unique_ptr<TestDatabase>()> make;
+};
+
+// An SQLite file, removed before and after.
+class SqliteFileDatabase final : public TestDatabase {
+ public:
+  Result<Backend> open() override { return open_backend(db_.url()); }
+  const TempDb& file() const { return db_; }
+
+ private:
+  TempDb db_;
+};
+
+// "sqlite::memory:": one Backend only (a second open() would be another database).
+class SqliteMemoryDatabase final : public TestDatabase {
+ public:
+  Result<Backend> open() override {
+    if (opened_) {
+      return make_error(ErrorCode::kUnsupported, "an in-memory database opens only once");
+    }
+    opened_ = true;
+    return open_backend("sqlite::memory:");
+  }
+
+ private:
+  bool opened_ = false;
+};
+
+// Every backend the contract tests run over; a new backend adds its factory here.
+inline std::vector<BackendFactory> backend_factories() {
+  return {
+      {"SqliteFile", true, [] { return std::make_unique<SqliteFileDatabase>(); }},
+      {"SqliteMemory", false, [] { return std::make_unique<SqliteMemoryDatabase>(); }},
+  };
+}
+
+// gtest prints a parameter by its name, not its bytes.
+inline void PrintTo(const BackendFactory& factory, std::ostream* os) { *os << factory.name; }
+
+inline std::string factory_name(const ::testing::TestParamInfo<BackendFactory>& info) {
+  return info.param.name;
 }
 
 }  // namespace ebcm::store::testing_util
