@@ -3,11 +3,14 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
+#include <set>
+
 #include "app/ownership.hpp"
 #include "core/log.hpp"
 #include "core/utf8.hpp"
 #include "model/edit.hpp"
 #include "model/validate.hpp"
+#include "store/backend.hpp"
 
 namespace ebcm::app {
 namespace {
@@ -21,6 +24,42 @@ std::string plain_text(std::string_view text, size_t limit) {
   for (char& c : out)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
   return out;
+}
+
+// `after` as the changes from `before`'s entities, if that is what it is: the kept entities in
+// their order, new ones where commit_changes() puts them (after the last of their kind).
+std::optional<store::ChangeSet> change_set(const Snapshot& before,
+                                           const std::vector<model::Entity>& after) {
+  store::ChangeSet changes;
+  size_t kept = 0;
+  int64_t last = -1;  // the place in `before` of the previous kept entity
+  for (size_t i = 0; i < after.size(); ++i) {
+    const model::Entity& e = after[i];
+    if (auto pos = before.find(e.kind, e.id)) {
+      if (static_cast<int64_t>(*pos) <= last) return std::nullopt;  // moved
+      last = static_cast<int64_t>(*pos);
+      ++kept;
+      if (before.entities()[*pos].body != e.body) changes.put.push_back(e);
+      continue;
+    }
+    // New: only after the last of its kind, before the next kind.
+    if (i > 0 && after[i - 1].kind > e.kind) return std::nullopt;
+    if (i + 1 < after.size()) {
+      const model::Entity& next = after[i + 1];
+      if (next.kind < e.kind) return std::nullopt;
+      if (next.kind == e.kind && before.find(next.kind, next.id)) return std::nullopt;
+    }
+    changes.put.push_back(e);
+  }
+  // A change of most of the model (an import) is cheaper as a whole-model commit.
+  if (changes.put.size() > 64 && changes.put.size() * 4 > after.size()) return std::nullopt;
+  if (kept != before.entities().size()) {
+    std::set<std::pair<model::EntityKind, std::string_view>> present;
+    for (const auto& e : after) present.emplace(e.kind, e.id);
+    for (const auto& e : before.entities())
+      if (!present.count({e.kind, e.id})) changes.remove.push_back({e.kind, e.id});
+  }
+  return changes;
 }
 
 }  // namespace
@@ -41,9 +80,10 @@ Result<std::unique_ptr<Service>> Service::open(const std::string& db_url, Auth* 
                                                Metrics* metrics, const Clock& clock) {
   if (sodium_init() < 0) return make_error(ErrorCode::kInternal, "libsodium failed to start");
   std::unique_ptr<Service> s(new Service(auth, metrics, clock));
-  auto store = store::open_store(db_url);
-  if (!store) return store.error();
-  s->store_ = std::move(*store);
+  auto backend = store::open_backend(db_url);
+  if (!backend) return backend.error();
+  s->store_ = std::move(backend->store);
+  s->live_ = std::move(backend->live);
   s->snapshot_.store(std::make_shared<Snapshot>(0, std::vector<model::Entity>{}, model::Model{}));
   std::lock_guard write(s->write_mutex_);
   if (auto r = s->refresh_locked(); !r) return r.error();
@@ -68,6 +108,12 @@ Result<bool> Service::refresh() {
 }
 
 Result<bool> Service::refresh_locked() {
+  auto store_mark = with_store([](store::Store& st) { return st.change_mark(); });
+  if (!store_mark) return store_mark.error();
+  auto live_mark = live_->change_mark();
+  if (!live_mark) return live_mark.error();
+  if (*store_mark == store_mark_ && *live_mark == live_mark_) return false;  // nothing new
+
   bool model_changed = false, status_changed = false;
   auto head = with_store([](store::Store& st) { return st.head(); });
   if (!head) return head.error();
@@ -78,22 +124,31 @@ Result<bool> Service::refresh_locked() {
     snapshot_.store(std::move(*next));
     model_changed = true;
   }
-  // The newest declaration, if another process (or instance) made one since ours.
-  if (auth_) {
+  // Today's declaration, if another process (or instance) made one since ours.
+  auto stored = live_->get("status");
+  if (!stored) return stored.error();
+  if (*stored && (*stored)->version != status_version_) {
+    if (auto d = status_from_json((*stored)->json)) {
+      status_changed = *d != status_;
+      status_ = std::move(*d);
+    }
+    status_version_ = (*stored)->version;
+  } else if (!*stored && status_version_ == 0 && store_mark_ == -1 && auth_) {
+    // A database from before the live state had a table: its last declaration is the newest
+    // status entry of the audit trail.
     store::AuditFilter f;
     f.action = "status_update";
-    f.after_id = status_entry_;
     f.limit = 0;
     auto entries = auth_->audit(f);
-    if (!entries) return entries.error();
-    if (!entries->empty()) {
+    if (entries && !entries->empty()) {
       if (auto d = status_from_json(entries->back().after)) {
-        status_changed = *d != status_;
         status_ = std::move(*d);
+        status_changed = true;
       }
-      status_entry_ = entries->back().id;
     }
   }
+  store_mark_ = *store_mark;
+  live_mark_ = *live_mark;
   if (model_changed) notify_locked(ChangeKind::kSnapshot);
   else if (status_changed) notify_locked(ChangeKind::kLiveState);
   return model_changed || status_changed;
@@ -166,8 +221,13 @@ Result<store::RevisionInfo> Service::commit(const Actor& actor, const Edit& edit
       if (e.kind == kind && e.id == id) a.after = e.body;
     }
   }
+  // An edit of a few entities is committed as just those (O(changed) in the store); an edit
+  // that reorders (an import) as the whole model.
+  std::optional<store::ChangeSet> changes = change_set(*snap, entities);
   const auto t0 = std::chrono::steady_clock::now();
-  auto info = with_store([&](store::Store& s) { return s.commit(entities, req, {}); });
+  auto info = with_store([&](store::Store& s) {
+    return changes ? s.commit_changes(*changes, req) : s.commit(entities, req, {});
+  });
   if (metrics_) {
     metrics_->observe_store(
         "commit", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
@@ -192,19 +252,18 @@ Result<StatusDeclaration> Service::declare_status(const Actor& actor, StatusDecl
   d.updated_ms = clock_.now_ms();
   d.updated_by = actor.name;
   d.started_ms = disruption_start(status_, d);
-  if (auth_) {
-    store::AuditEntry a;
-    a.time_ms = d.updated_ms;
-    a.actor = actor.name;
-    a.remote = actor.remote;
-    a.action = "status_update";
-    a.target = "status";
-    a.after = to_json(d);
-    a.detail = "status page updated";
-    auto kept = auth_->record(std::move(a));
-    if (!kept) return kept.error();
-    status_entry_ = kept->id;
-  }
+  store::AuditEntry a;  // in the same transaction as the value
+  a.time_ms = d.updated_ms;
+  a.actor = actor.name;
+  a.remote = actor.remote;
+  a.action = "status_update";
+  a.target = "status";
+  const std::string json = to_json(d);
+  a.after = json;
+  a.detail = "status page updated";
+  auto kept = live_->put("status", json, d.updated_ms, actor.name, status_version_, std::move(a));
+  if (!kept) return kept.error();
+  status_version_ = kept->version;
   status_ = d;
   notify_locked(ChangeKind::kLiveState);
   return d;

@@ -37,6 +37,7 @@
 #include "core/result.hpp"
 #include "model/entities.hpp"
 #include "store/accounts.hpp"
+#include "store/live.hpp"
 #include "store/store.hpp"
 
 namespace ebcm::app {
@@ -87,7 +88,7 @@ class Service {
   void observe(Observer observer);
 
   // Loads what others committed since the snapshot (a newer head revision, a newer status);
-  // true when something changed. Cheap when nothing did (one small query).
+  // true when something changed. Cheap when nothing did (the store's change marks, no I/O).
   Result<bool> refresh();
   // Calls refresh() every `interval` on a thread of its own until the Service is destroyed.
   void watch(std::chrono::milliseconds interval);
@@ -129,8 +130,10 @@ class Service {
   std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
   mutable std::mutex write_mutex_;  // one writer at a time; guards what follows
   StatusDeclaration status_;
-  int64_t status_entry_ = 0;  // the audit entry id of status_ (0: none)
+  int64_t status_version_ = 0;  // of the live value "status" (0: none stored yet)
   std::vector<Observer> observers_;
+  std::unique_ptr<store::Live> live_;  // used under write_mutex_
+  int64_t store_mark_ = -1, live_mark_ = -1;  // change_mark()s at the last refresh
 
   std::mutex store_mutex_;
   std::atomic<int64_t> store_since_ms_{0};  // steady_ms() when with_store() took it, 0: free

@@ -209,5 +209,32 @@ TEST_F(ServiceTest, AStatusDeclarationIsCheckedStampedAndObserved) {
   EXPECT_EQ(*back, *kept);
 }
 
+TEST_F(ServiceTest, TheDeclarationIsKeptInTheStoreAndSeenByAnotherInstance) {
+  StatusDeclaration d;
+  d.message = "Mail is down";
+  d.disruption.down = {"mail"};
+  ASSERT_TRUE(service_->declare_status(coordinator(), d));
+  // Another instance on the same database (or this one after a restart) reads it back.
+  auto other = Service::open(url_, nullptr, nullptr, clock_);
+  ASSERT_TRUE(other) << other.error().message;
+  EXPECT_EQ((*other)->status(), service_->status());
+  EXPECT_EQ((*other)->status().started_ms, clock_.now_ms());
+
+  // The all-clear declared there reaches this one at its next refresh.
+  clock_.advance(std::chrono::minutes(5));
+  auto clear = (*other)->declare_status(coordinator(), StatusDeclaration{});
+  ASSERT_TRUE(clear) << clear.error().message;
+  EXPECT_EQ(clear->started_ms, 0);
+  auto changed = service_->refresh();
+  ASSERT_TRUE(changed) << changed.error().message;
+  EXPECT_TRUE(*changed);
+  EXPECT_TRUE(service_->status().disruption.down.empty());
+  // Each declaration catches up first, so this one follows the other's all-clear.
+  d.message = "Mail is down again";
+  auto again = service_->declare_status(coordinator(), d);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->started_ms, clock_.now_ms());  // a new disruption after the all-clear
+}
+
 }  // namespace
 }  // namespace ebcm::app
