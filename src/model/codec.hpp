@@ -63,21 +63,23 @@ class PathStack {
 // The id that names a list item in paths: its "id" when that is a valid id, else empty.
 std::string_view item_label(const json::value& item);
 
-// The names of a document's sections, in the canonical order.
-inline constexpr const char* kSections[] = {"business_units", "locations",   "people",   "services",
-                                            "functions",      "mitigations", "scenarios"};
+// The names of a document's sections (every kind but the organization), in the canonical order:
+// the words of model::info(), the one list of the kinds.
+inline auto sections() {
+  return entity_kinds().subspan(1);
+}
 
 // Calls fn(name, kind, items) for each section of `m` (a Model or const Model), in the
 // canonical order: the one place that lists which vector holds which section.
 template <class M, class Fn>
 void for_each_section(M& m, Fn&& fn) {
-  fn("business_units", EntityKind::kBusinessUnit, m.business_units);
-  fn("locations", EntityKind::kLocation, m.locations);
-  fn("people", EntityKind::kPerson, m.people);
-  fn("services", EntityKind::kService, m.services);
-  fn("functions", EntityKind::kFunction, m.functions);
-  fn("mitigations", EntityKind::kMitigation, m.mitigations);
-  fn("scenarios", EntityKind::kScenario, m.scenarios);
+  fn(info(EntityKind::kBusinessUnit).section, EntityKind::kBusinessUnit, m.business_units);
+  fn(info(EntityKind::kLocation).section, EntityKind::kLocation, m.locations);
+  fn(info(EntityKind::kPerson).section, EntityKind::kPerson, m.people);
+  fn(info(EntityKind::kService).section, EntityKind::kService, m.services);
+  fn(info(EntityKind::kFunction).section, EntityKind::kFunction, m.functions);
+  fn(info(EntityKind::kMitigation).section, EntityKind::kMitigation, m.mitigations);
+  fn(info(EntityKind::kScenario).section, EntityKind::kScenario, m.scenarios);
 }
 
 class Reader {
@@ -95,7 +97,7 @@ class Reader {
   };
   DocumentInfo read_document(const json::value& root, Model& model);
 
-  // Reads the items of `section` (one of kSections) into `model`.
+  // Reads the items of `section` (one of sections()) into `model`.
   void read_section(std::string_view section, const json::array& items, Model& model);
   // Reads one item, entry `index` of `section`, into `model` (the streaming JSON loader).
   void read_item(std::string_view section, const json::value& item, size_t index, Model& model);

@@ -446,7 +446,8 @@ Reader::DocumentInfo Reader::read_document(const json::value& root, Model& model
     info.organization = true;
     read_organization(c, v, model);
   });
-  for (const char* section : kSections) {
+  for (const auto& k : sections()) {
+    const char* section = k.section;
     c.field(*o, section, [&](const json::value& v) {
       if (const auto* a = c.array(v, fmt::format("'{}'", section)))
         read_section(section, *a, model);

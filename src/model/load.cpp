@@ -328,8 +328,8 @@ struct Merge {
 };
 
 bool is_section(std::string_view key) {
-  for (const char* s : detail::kSections) {
-    if (key == s) return true;
+  for (const auto& k : detail::sections()) {
+    if (key == k.section) return true;
   }
   return false;
 }
