@@ -137,13 +137,14 @@ std::string time_html(int64_t ms, const std::string& zone, Language lang,
                      html_escape(local_time(ms, zone, lang, today_ms)));
 }
 
-// "A", "A and B", "A, B and C" (already escaped items).
-std::string join_and(const std::vector<std::string>& items, Language lang) {
+// "A", "A and B", "A, B and C" (already escaped items); with `key` list_or: "A, B or C".
+std::string join_and(const std::vector<std::string>& items, Language lang,
+                     catalog::Key key = msg::status::list_and) {
   if (items.empty()) return "";
   if (items.size() == 1) return items[0];
   std::string first = items[0];
   for (size_t i = 1; i + 1 < items.size(); ++i) first += ", " + items[i];
-  return catalog::format(lang, msg::status::list_and, {{"first", first}, {"last", items.back()}});
+  return catalog::format(lang, key, {{"first", first}, {"last", items.back()}});
 }
 
 // What the page shows, computed once, language-free.
@@ -195,7 +196,7 @@ std::string render_html(Language lang, const View& v, const model::Model& m,
       std::vector<std::string> alts;
       for (uint32_t a : n.alternatives) alts.push_back(name(a));
       out += "<p class=\"way\">" +
-             tr(msg::status::use_instead, {{"alternative", join_and(alts, lang)}}) + "</p>";
+             tr(msg::status::use_instead, {{"alternative", join_and(alts, lang, msg::status::list_or)}}) + "</p>";
     }
     auto mitigation = [&](const MitigationView& mv, catalog::Key key, bool later) {
       const auto& mit = m.mitigations[mv.model_index];

@@ -56,12 +56,13 @@ services:
     features:
       - { id: mapi, name: Outlook desktop, names: { sv: Outlook för skrivbordet } }
       - { id: owa, name: Outlook on the web, names: { sv: Outlook på webben } }
+      - { id: mobile, name: Outlook Mobile }
   - { id: pstn, name: Phones }
 functions:
   - id: support
     name: Customer support
     names: { sv: Kundsupport }
-    requires: [ { any: [ exo/mapi, exo/owa ] }, { any: [ hq, home ] } ]
+    requires: [ { any: [ exo/mapi, exo/owa, exo/mobile ] }, { any: [ hq, home ] } ]
   - id: paging
     name: On-call paging
     requires: [ exo ]
@@ -88,6 +89,16 @@ TEST(StatusPage, AFeatureDownShowsItsServicePartlyDownWithTheWayToKeepWorking) {
   EXPECT_NE(html.find("Outlook desktop: <span class=\"state down\">down</span>"),
             std::string::npos);
   EXPECT_NE(html.find("Keep working: use Outlook on the web"), std::string::npos);
+}
+
+TEST(StatusPage, TheWaysToKeepWorkingAreChoicesJoinedByOr) {
+  Fixture f(kMail);
+  auto page = f.render(down({"exo/mapi"}), kStart);
+  EXPECT_NE(page.html_en->find("Keep working: use Outlook on the web or Outlook Mobile"),
+            std::string::npos)
+      << *page.html_en;
+  EXPECT_NE(page.html_sv->find("använd Outlook på webben eller Outlook Mobile"), std::string::npos)
+      << *page.html_sv;
 }
 
 TEST(StatusPage, ALocationDownIsShownWithTheOtherPlaceToWorkFrom) {
