@@ -359,17 +359,7 @@ Result<RevisionInfo> SqliteStore::commit(std::span<const Entity> entities, const
     if (keys[pos].bad_utf8 != kValidUtf8) return not_utf8_error(entities[i], keys[pos].bad_utf8);
   }
 
-  Stmt& rev = stmts_.insert_revision;
-  rev.bind(1, info.number);
-  rev.bind_static(2, info.author);
-  rev.bind(3, info.time_ms);
-  rev.bind_static(4, info.message);
-  rev.bind(5, info.added);
-  rev.bind(6, info.changed);
-  rev.bind(7, info.removed);
-  rev.bind(8, info.moved);
-  rev.bind(9, info.entity_count);
-  if (auto r = rev.run(); !r) return r.error();
+  if (auto r = insert_revision(stmts_.insert_revision, info); !r) return r.error();
 
   Stmt& close = stmts_.close_entity;
   auto close_row = [&](int64_t rowid) {

@@ -172,17 +172,7 @@ Result<RevisionInfo> SqliteStore::commit_changes(const ChangeSet& changes,
     }
     info.number = head_number + 1;
 
-    Stmt& rev = stmts_.insert_revision;
-    rev.bind(1, info.number);
-    rev.bind_static(2, info.author);
-    rev.bind(3, info.time_ms);
-    rev.bind_static(4, info.message);
-    rev.bind(5, info.added);
-    rev.bind(6, info.changed);
-    rev.bind(7, info.removed);
-    rev.bind(8, int64_t{0});
-    rev.bind(9, info.entity_count);
-    if (auto r = rev.run(); !r) return r.error();
+    if (auto r = insert_revision(stmts_.insert_revision, info); !r) return r.error();
 
     Stmt& close = stmts_.close_entity;
     auto close_row = [&](int64_t rowid) {

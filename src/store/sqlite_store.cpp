@@ -65,6 +65,19 @@ std::vector<NamedSql> named_sql() {
 
 }  // namespace
 
+Result<void> insert_revision(Stmt& rev, const RevisionInfo& info) {
+  rev.bind(1, info.number);
+  rev.bind_static(2, info.author);
+  rev.bind(3, info.time_ms);
+  rev.bind_static(4, info.message);
+  rev.bind(5, info.added);
+  rev.bind(6, info.changed);
+  rev.bind(7, info.removed);
+  rev.bind(8, info.moved);
+  rev.bind(9, info.entity_count);
+  return rev.run();
+}
+
 Result<void> insert_audit(Stmt& stmt, const AuditEntry& e, int64_t time_ms,
                           std::string_view detail) {
   stmt.bind(1, time_ms);

@@ -86,6 +86,8 @@ inline constexpr const char* kInsertAuditSql =
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 Result<void> insert_audit(Stmt& stmt, const AuditEntry& e, int64_t time_ms,
                           std::string_view detail);
+// The revisions row of `info` (stmts.insert_revision), for both kinds of commit.
+Result<void> insert_revision(Stmt& stmt, const RevisionInfo& info);
 
 // The hash of an entity body that a row keeps beside it (sqlite_commit.cpp), so that a commit
 // of either kind tells changed bodies from unchanged ones without reading them.
