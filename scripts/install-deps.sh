@@ -12,7 +12,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev scram
   python3-yaml  # PyYAML: tests/functional/test_yaml_export.py reads exports with another reader
   prometheus  # for promtool, which checks /metrics in tests/functional/test_serve_ops.py
-  nodejs chromium default-jre-headless  # tests/web: a browser, axe-core, the Nu HTML checker
+  nodejs chromium default-jre-headless  # tests/web: a browser, axe-core, the Nu HTML checker;
+  # tests/openapi: node runs the Redocly CLI and ajv
 )
 
 missing=()
@@ -22,20 +23,23 @@ for p in "${packages[@]}"; do
 done
 # Debian's nodejs comes without npm (its own package); a nodejs built elsewhere may bring it.
 command -v npm >/dev/null || missing+=(npm)
-# tests/web's npm packages (playwright-core, axe-core, vnu-jar), exactly as locked, through npm's
-# cache; skipped when node_modules already matches the lock. No install scripts: vnu-jar's would
-# fetch a Java runtime, and Debian's is used instead.
-web_deps() {
-  local web
-  web="$(cd "$(dirname "${BASH_SOURCE[0]}")/../tests/web" && pwd)"
-  # The lock it was installed from is kept beside the packages.
-  cmp -s "$web/package-lock.json" "$web/node_modules/.ebcm-installed-lock" && return 0
-  (cd "$web" && npm ci --ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error)
-  cp "$web/package-lock.json" "$web/node_modules/.ebcm-installed-lock"
+# The npm packages of tests/web (playwright-core, axe-core, vnu-jar) and tests/openapi
+# (@redocly/cli, ajv, ajv-formats), exactly as locked, through npm's cache; a folder is skipped
+# when its node_modules already matches its lock. No install scripts: vnu-jar's would fetch a
+# Java runtime, and Debian's is used instead.
+npm_deps() {
+  local root dir
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  for dir in "$root/tests/web" "$root/tests/openapi"; do
+    # The lock it was installed from is kept beside the packages.
+    cmp -s "$dir/package-lock.json" "$dir/node_modules/.ebcm-installed-lock" && continue
+    (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error)
+    cp "$dir/package-lock.json" "$dir/node_modules/.ebcm-installed-lock"
+  done
 }
 
 if [[ ${#missing[@]} -eq 0 ]]; then
-  web_deps
+  npm_deps
   exit 0
 fi
 
@@ -50,4 +54,4 @@ export DEBIAN_FRONTEND=noninteractive
 # A fresh machine has no package lists; an old list may name versions that are gone.
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-web_deps
+npm_deps
