@@ -39,12 +39,7 @@ constexpr const char* kUserColumns =
 constexpr const char* kAuditColumns =
     "id, time_ms, actor, remote, action, target, before, after, detail";
 
-struct NamedSql {
-  Stmt Statements::*stmt;
-  std::string sql;
-};
-
-std::vector<NamedSql> named_sql() {
+std::vector<sqlite::NamedSql<Statements>> named_sql() {
   const std::string user_cols = kUserColumns;
   return {
       {&Statements::insert_user,
@@ -72,16 +67,6 @@ std::vector<NamedSql> named_sql() {
        "SELECT hash, user_id, csrf, created_ms, expires_ms, last_seen_ms, remote FROM sessions"},
       {&Statements::insert_audit, sqlite::kInsertAuditSql},
   };
-}
-
-Result<Statements> prepare_all(Db& db) {
-  Statements stmts;
-  for (const NamedSql& named : named_sql()) {
-    Result<Stmt> stmt = db.prepare(named.sql);
-    if (!stmt) return stmt.error();
-    stmts.*named.stmt = std::move(stmt).value();
-  }
-  return stmts;
 }
 
 // Collects every row of a statement already bound, then resets it.
@@ -355,11 +340,9 @@ Result<std::vector<AuditEntry>> SqliteAccounts::audit(const AuditFilter& filter)
 }  // namespace
 
 Result<std::unique_ptr<Accounts>> open_sqlite_accounts(const std::string& path, bool uri) {
-  Result<Db> db = Db::open(path, uri);
+  Result<Db> db = sqlite::open_database(path, uri);
   if (!db) return db.error();
-  if (auto r = sqlite::configure(*db); !r) return r.error();
-  if (auto r = sqlite::migrate(*db); !r) return r.error();
-  Result<Statements> stmts = prepare_all(*db);
+  Result<Statements> stmts = sqlite::prepare_statements<Statements>(*db, named_sql());
   if (!stmts) return stmts.error();
   return std::unique_ptr<Accounts>(
       std::make_unique<SqliteAccounts>(std::move(db).value(), std::move(stmts).value()));

@@ -35,12 +35,7 @@ struct Statements {
   Stmt insert_audit;
 };
 
-struct NamedSql {
-  Stmt Statements::*stmt;
-  const char* sql;
-};
-
-constexpr NamedSql kSql[] = {
+const sqlite::NamedSql<Statements> kSql[] = {
     {&Statements::get_value,
      "SELECT key, json, version, updated_ms, updated_by FROM live_value WHERE key = ?1"},
     {&Statements::put_value,
@@ -274,17 +269,12 @@ class SqliteLive final : public Live {
 }  // namespace
 
 Result<std::unique_ptr<Live>> open_sqlite_live(const std::string& path, bool uri) {
-  Result<Db> db = Db::open(path, uri);
+  Result<Db> db = sqlite::open_database(path, uri);
   if (!db) return db.error();
-  if (auto r = sqlite::configure(*db); !r) return r.error();
-  if (auto r = sqlite::migrate(*db); !r) return r.error();
-  Statements stmts;
-  for (const NamedSql& named : kSql) {
-    Result<Stmt> stmt = db->prepare(named.sql);
-    if (!stmt) return stmt.error();
-    stmts.*named.stmt = std::move(stmt).value();
-  }
-  return std::unique_ptr<Live>(new SqliteLive(std::move(db).value(), std::move(stmts)));
+  Result<Statements> stmts = sqlite::prepare_statements<Statements>(*db, kSql);
+  if (!stmts) return stmts.error();
+  return std::unique_ptr<Live>(
+      new SqliteLive(std::move(db).value(), std::move(stmts).value()));
 }
 
 }  // namespace ebcm::store

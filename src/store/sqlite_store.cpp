@@ -24,12 +24,7 @@ namespace {
 constexpr const char* kRevisionColumns =
     "number, author, time_ms, message, added, changed, removed, moved, entity_count";
 
-struct NamedSql {
-  Stmt Statements::*stmt;
-  std::string sql;
-};
-
-std::vector<NamedSql> named_sql() {
+std::vector<NamedSql<Statements>> named_sql() {
   const std::string cols = kRevisionColumns;
   return {
       {&Statements::head_revision,
@@ -92,13 +87,15 @@ Result<void> insert_audit(Stmt& stmt, const AuditEntry& e, int64_t time_ms,
 }
 
 Result<Statements> Statements::prepare(Db& db) {
-  Statements stmts;
-  for (const NamedSql& named : named_sql()) {
-    Result<Stmt> stmt = db.prepare(named.sql);
-    if (!stmt) return stmt.error();
-    stmts.*named.stmt = std::move(stmt).value();
-  }
-  return stmts;
+  return prepare_statements<Statements>(db, named_sql());
+}
+
+Result<Db> open_database(const std::string& path, bool uri) {
+  Result<Db> db = Db::open(path, uri);
+  if (!db) return db.error();
+  if (auto r = configure(*db); !r) return r.error();
+  if (auto r = migrate(*db); !r) return r.error();
+  return db;
 }
 
 // Settings of the connection, not of the file (journal_mode=WAL sticks to the file).
@@ -158,10 +155,8 @@ using sqlite::storage_corrupt;
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, bool uri) {
   // libsodium must be started before use; this is safe more than once, from any thread.
   if (sodium_init() < 0) return make_error(ErrorCode::kInternal, "libsodium failed to start");
-  Result<Db> db = Db::open(path, uri);
+  Result<Db> db = sqlite::open_database(path, uri);
   if (!db) return db.error();
-  if (auto r = sqlite::configure(*db); !r) return r.error();
-  if (auto r = sqlite::migrate(*db); !r) return r.error();
   Result<sqlite::Statements> stmts = sqlite::Statements::prepare(*db);
   if (!stmts) return stmts.error();
   return std::unique_ptr<SqliteStore>(

@@ -59,6 +59,27 @@ Result<void> migrate(Db& db, int64_t target = kSchemaVersion);
 // The connection's settings (busy timeout, page size of a new file, WAL, synchronous=NORMAL,
 // foreign keys, cache), for every connection to an ebcm database.
 Result<void> configure(Db& db);
+// A connection to `path` (a URI when `uri`), configured and migrated to this build's schema:
+// how every SQLite interface (store, accounts, live) opens its database.
+Result<Db> open_database(const std::string& path, bool uri);
+
+// One statement of an interface's table of SQL: the member of its statements struct S that
+// holds it, and the text. prepare_statements() prepares the whole table into an S.
+template <class S>
+struct NamedSql {
+  Stmt S::*stmt;
+  std::string sql;
+};
+template <class S, class Table>
+Result<S> prepare_statements(Db& db, const Table& table) {
+  S stmts;
+  for (const NamedSql<S>& named : table) {
+    Result<Stmt> stmt = db.prepare(named.sql);
+    if (!stmt) return stmt.error();
+    stmts.*named.stmt = std::move(stmt).value();
+  }
+  return stmts;
+}
 
 // Every SQL statement the store runs, prepared once per connection (sqlite_store.cpp).
 struct Statements {
