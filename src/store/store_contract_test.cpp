@@ -21,6 +21,8 @@ namespace {
 using model::Entity;
 using model::EntityKind;
 using testing_util::BackendFactory;
+using testing_util::commit_ok;
+using testing_util::entities_ok;
 using testing_util::ent;
 using testing_util::entry;
 using testing_util::ids;
@@ -45,17 +47,9 @@ class StoreContract : public ::testing::TestWithParam<BackendFactory> {
     return backend ? std::move(backend).value() : Backend{};
   }
   RevisionInfo commit(const std::vector<Entity>& entities, std::string message = "edit") {
-    clock_.advance(std::chrono::seconds(1));
-    Result<RevisionInfo> info =
-        store_->commit(entities, CommitRequest{"ann", std::move(message), clock_.now_ms()}, {});
-    EXPECT_TRUE(info) << info.error().message;
-    return info ? *info : RevisionInfo{};
+    return commit_ok(*store_, clock_, entities, std::move(message));
   }
-  std::vector<Entity> at(int64_t revision) {
-    Result<std::vector<Entity>> entities = store_->entities(revision, {});
-    EXPECT_TRUE(entities) << entities.error().message;
-    return entities ? *entities : std::vector<Entity>{};
-  }
+  std::vector<Entity> at(int64_t revision) { return entities_ok(*store_, revision); }
   int64_t head_number() {
     Result<std::optional<RevisionInfo>> head = store_->head();
     EXPECT_TRUE(head) << head.error().message;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "model/entities.hpp"
 #include "store/backend.hpp"
 #include "store/store.hpp"
@@ -63,6 +65,24 @@ inline std::unique_ptr<Store> open_ok(const TempDb& db) {
   Result<std::unique_ptr<Store>> store = open_store(db.url());
   EXPECT_TRUE(store) << store.error().message;
   return store ? std::move(store).value() : nullptr;
+}
+
+// `entities` committed by "ann" a second after the previous commit of `clock`; a failure is a
+// test failure (and an empty info).
+inline RevisionInfo commit_ok(Store& store, FakeClock& clock,
+                              const std::vector<model::Entity>& entities, std::string message) {
+  clock.advance(std::chrono::seconds(1));
+  Result<RevisionInfo> info =
+      store.commit(entities, CommitRequest{"ann", std::move(message), clock.now_ms()}, {});
+  EXPECT_TRUE(info) << info.error().message;
+  return info ? *info : RevisionInfo{};
+}
+
+// The entities at `revision`; a failure is a test failure (and an empty list).
+inline std::vector<model::Entity> entities_ok(Store& store, int64_t revision) {
+  Result<std::vector<model::Entity>> entities = store.entities(revision, {});
+  EXPECT_TRUE(entities) << entities.error().message;
+  return entities ? *entities : std::vector<model::Entity>{};
 }
 
 inline model::Entity ent(model::EntityKind kind, std::string id, std::string body) {
