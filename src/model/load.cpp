@@ -27,6 +27,7 @@
 #include "model/json_locate.hpp"
 #include "model/json_scan.hpp"
 #include "model/validate.hpp"
+#include "model/yaml_syntax.hpp"
 
 namespace ebcm::model {
 
@@ -34,6 +35,12 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 
 namespace {
+
+using detail::explain;
+using detail::Lines;
+using detail::pos_of;
+using detail::quote_open_at_end;
+using detail::SyntaxError;
 
 constexpr uintmax_t kMaxYamlBytes = 256ull << 20;  // yaml-cpp needs ~20x the text in memory
 constexpr uintmax_t kMaxJsonBytes = 4ull << 30;
@@ -60,10 +67,6 @@ constexpr size_t kMaxNesting = 64;
 constexpr uint64_t kValuesPerByte = 4;
 constexpr uint64_t kMinValues = 100'000;
 constexpr uint64_t kBytesPerValue = 64;  // a long text counts as one value per 64 bytes
-
-Pos pos_of(const YAML::Mark& mark) {
-  return Pos{static_cast<uint32_t>(mark.line + 1), static_cast<uint32_t>(mark.column + 1)};
-}
 
 // Builds the JSON value of a YAML document straight from the parser's events, without a
 // YAML::Node graph in between: an alias is copied from the value its anchor named, so every
@@ -332,196 +335,6 @@ bool is_section(std::string_view key) {
     if (key == k.section) return true;
   }
   return false;
-}
-
-// --- YAML syntax errors, said so a person can fix them --------------------------------------
-
-struct Lines {
-  std::vector<size_t> starts;  // of each line
-  std::string_view text;
-  explicit Lines(std::string_view t) : text(t) {
-    starts.push_back(0);
-    for (size_t i = 0; i < t.size(); ++i) {
-      if (t[i] == '\n') starts.push_back(i + 1);
-    }
-  }
-  size_t count() const { return starts.size(); }
-  std::string_view line(size_t l) const {  // 0-based
-    const size_t b = starts[l], e = l + 1 < starts.size() ? starts[l + 1] - 1 : text.size();
-    std::string_view v = text.substr(b, e - b);
-    if (!v.empty() && v.back() == '\r') v.remove_suffix(1);
-    return v;
-  }
-  static bool blank(std::string_view l) {
-    const size_t f = l.find_first_not_of(' ');
-    return f == std::string_view::npos || l[f] == '#';
-  }
-  // Where the line's content starts: after the spaces and any "- " of list items.
-  static size_t indent(std::string_view l) {
-    size_t f = l.find_first_not_of(' ');
-    while (f != std::string_view::npos && l[f] == '-' && f + 1 < l.size() && l[f + 1] == ' ')
-      f = l.find_first_not_of(' ', f + 1);
-    return f == std::string_view::npos ? l.size() : f;
-  }
-};
-
-std::string spaces(size_t n) { return fmt::format("{} space{}", n, n == 1 ? "" : "s"); }
-
-struct SyntaxError {
-  Pos pos;
-  std::string message, hint;
-};
-
-// Whether a quoted scalar can begin at t[i]: first on the line, or after "key: ", "- ", or
-// inside brackets after '[', '{' or ','.
-bool value_starts(std::string_view t, size_t i) {
-  size_t j = i;
-  while (j > 0 && t[j - 1] == ' ') --j;
-  if (j == 0) return true;
-  const char c = t[j - 1];
-  return c == '[' || c == '{' || c == ',' || ((c == ':' || c == '-') && j < i);
-}
-
-// A quoted scalar still open at the end of the text: yaml-cpp takes it to end there, another
-// reader refuses the file.
-std::optional<SyntaxError> quote_open_at_end(const Lines& ls, uint32_t shift = 0) {
-  char open = 0;
-  Pos from;
-  for (size_t l = 0; l < ls.count(); ++l) {
-    std::string_view t = ls.line(l);
-    for (size_t i = 0; i < t.size(); ++i) {
-      const char c = t[i];
-      if (open) {
-        if (open == '"' && c == '\\') {
-          ++i;
-        } else if (c == open) {
-          if (open == '\'' && i + 1 < t.size() && t[i + 1] == '\'') {
-            ++i;
-          } else {
-            open = 0;
-          }
-        }
-        continue;
-      }
-      if (c == '#' && (i == 0 || t[i - 1] == ' ')) break;
-      if ((c == '"' || c == '\'') && value_starts(t, i)) {
-        open = c;
-        from = {static_cast<uint32_t>(l + 1) + shift, static_cast<uint32_t>(i + 1)};
-      } else if (c != ' ' && value_starts(t, i) && c != '[' && c != '{' && c != '-') {
-        // A plain scalar (a key, or a value): quotes inside it are text, up to what ends it.
-        size_t end = std::min({t.find(": ", i), t.find(" #", i), t.find_first_of(",]}", i)});
-        if (end == std::string_view::npos) break;
-        i = end;
-      }
-    }
-  }
-  if (!open) return std::nullopt;
-  return SyntaxError{
-      from,
-      fmt::format("the quote {} at line {} column {} is not closed", open, from.line, from.col),
-      fmt::format("end the text with a matching {}", open)};
-}
-
-// An opening quote or bracket that is not closed (in lines [from, to)), scanning as YAML does
-// closely enough for a message: comments, quoted text and brackets.
-std::optional<SyntaxError> unclosed(const Lines& ls, size_t from, size_t to, bool quotes) {
-  struct Open {
-    char c;
-    Pos pos;
-  };
-  std::vector<Open> stack;
-  for (size_t l = from; l < to; ++l) {
-    std::string_view t = ls.line(l);
-    for (size_t i = 0; i < t.size(); ++i) {
-      const char c = t[i];
-      const bool starts_value = value_starts(t, i);
-      if (c == '#' && (i == 0 || t[i - 1] == ' ')) break;
-      if ((c == '"' || c == '\'') && starts_value) {
-        size_t j = i + 1;
-        for (; j < t.size(); ++j) {
-          if (c == '"' && t[j] == '\\') {
-            ++j;
-          } else if (t[j] == c) {
-            if (c == '\'' && j + 1 < t.size() && t[j + 1] == '\'') {
-              ++j;
-            } else {
-              break;
-            }
-          }
-        }
-        if (j >= t.size()) {
-          if (!quotes) return std::nullopt;  // a quoted text may go on over lines
-          return SyntaxError{
-              {static_cast<uint32_t>(l + 1), static_cast<uint32_t>(i + 1)},
-              fmt::format("the quote {} at line {} column {} is not closed", c, l + 1, i + 1),
-              fmt::format("end the text with a matching {}", c)};
-        }
-        i = j;
-      } else if (c == '[' || c == '{') {
-        stack.push_back({c, {static_cast<uint32_t>(l + 1), static_cast<uint32_t>(i + 1)}});
-      } else if ((c == ']' || c == '}') && !stack.empty()) {
-        stack.pop_back();
-      }
-    }
-  }
-  if (stack.empty()) return std::nullopt;
-  const Open& o = stack.back();
-  const char close = o.c == '[' ? ']' : '}';
-  return SyntaxError{
-      o.pos, fmt::format("the '{}' at line {} column {} is not closed", o.c, o.pos.line, o.pos.col),
-      fmt::format("close it with '{}'", close)};
-}
-
-// What yaml-cpp's message means, in words that say what to check. `from`: the first line of
-// the part that was parsed (a section or a list item), so the look-back stays inside it.
-SyntaxError explain(const Lines& ls, const YAML::Exception& e, size_t from) {
-  const size_t at = std::min<size_t>(static_cast<size_t>(e.mark.line), ls.count() - 1);
-  const Pos where = pos_of(e.mark);
-  // A tab in the indentation, anywhere up to the error.
-  for (size_t l = from; l <= at; ++l) {
-    std::string_view t = ls.line(l);
-    const size_t f = t.find_first_not_of(' ');
-    if (f != std::string_view::npos && t[f] == '\t') {
-      return {{static_cast<uint32_t>(l + 1), static_cast<uint32_t>(f + 1)},
-              fmt::format("a tab character at line {} column {}: YAML indents with spaces", l + 1,
-                          f + 1),
-              "replace the tab with spaces"};
-    }
-  }
-  const std::string_view msg = e.msg;
-  if (msg == YAML::ErrorMsg::EOF_IN_SCALAR || msg == YAML::ErrorMsg::END_OF_SEQ_FLOW ||
-      msg == YAML::ErrorMsg::END_OF_MAP_FLOW) {
-    if (auto u = unclosed(ls, from, at + 1, msg == YAML::ErrorMsg::EOF_IN_SCALAR)) return *u;
-  }
-  if (msg == YAML::ErrorMsg::MAP_VALUE || msg == YAML::ErrorMsg::BLOCK_ENTRY ||
-      msg == YAML::ErrorMsg::END_OF_MAP || msg == YAML::ErrorMsg::END_OF_SEQ ||
-      msg == YAML::ErrorMsg::MAP_KEY) {
-    size_t prev = at;
-    while (prev > from && Lines::blank(ls.line(prev - 1))) --prev;
-    if (prev > from) {
-      --prev;
-      std::string_view here = ls.line(at), before = ls.line(prev);
-      if (Lines::indent(here) != Lines::indent(before) && !Lines::blank(here)) {
-        return {{where.line, static_cast<uint32_t>(Lines::indent(here) + 1)},
-                fmt::format("the indentation of line {} ({}) does not match line {} ({})", at + 1,
-                            spaces(Lines::indent(here)), prev + 1, spaces(Lines::indent(before))),
-                "keys of one mapping, and items of one list, start in the same column"};
-      }
-    }
-    if (msg == YAML::ErrorMsg::MAP_VALUE) {
-      return {where,
-              fmt::format("line {} holds a second ': ' where one key and its value are "
-                          "expected",
-                          at + 1),
-              "put text that holds ': ' in quotes, as in name: \"Sales: Nordics\""};
-    }
-  }
-  if (msg == YAML::ErrorMsg::UNKNOWN_TOKEN) {
-    return {where, fmt::format("YAML does not expect this character at line {}", at + 1),
-            "put text that starts with @, ` or % in quotes"};
-  }
-  return {where, fmt::format("not valid YAML at line {}: {}", at + 1, msg),
-          "check the indentation and the quotes of this line and the one before"};
 }
 
 // One YAML text (or part of one) into a JSON value, positions in `positions`.
