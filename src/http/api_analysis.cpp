@@ -14,6 +14,7 @@
 #include "impact/query.hpp"
 #include "impact/report.hpp"
 #include "model/diff.hpp"
+#include "model/edit.hpp"
 #include "model/load.hpp"
 #include "model/validate.hpp"
 #include "model/write.hpp"
@@ -145,8 +146,8 @@ Response import_model(App& app, const Context& ctx) {
       ctx.request.body, is_json ? model::Format::kJson : model::Format::kYaml, "the request body");
   if (!loaded.diagnostics.has_errors()) model::validate(loaded.model, loaded.diagnostics);
   if (loaded.diagnostics.has_errors()) {
-    return invalid_model_response("the model is not valid; nothing was written",
-                                  loaded.diagnostics);
+    return error_response(
+        model::invalid_model("the model is not valid; nothing was written", loaded.diagnostics));
   }
   auto entities = model::to_entities(loaded.model);
   auto im = ctx.request.header("If-Match");

@@ -1,7 +1,5 @@
 #include "http/api_util.hpp"
 
-#include "model/edit.hpp"
-
 #include <fmt/format.h>
 
 #include <charconv>
@@ -77,10 +75,6 @@ Result<json::value> parse_json_body(const Request& request) {
                                   ec.message(), line, col));
   }
   return p.release();
-}
-
-Response invalid_model_response(std::string_view message, const model::Diagnostics& diags) {
-  return error_response(model::invalid_model(message, diags));
 }
 
 std::optional<model::EntityKind> kind_of_collection(std::string_view word) {

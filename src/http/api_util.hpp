@@ -22,8 +22,6 @@ namespace json = boost::json;
 Response json_response(int status, std::string body);
 // The request body as JSON; 400 naming the line/offset and the problem when it is not.
 Result<json::value> parse_json_body(const Request& request);
-// 422 {"error": {..., "diagnostics": [...]}} listing every error of `diags`.
-Response invalid_model_response(std::string_view message, const model::Diagnostics& diags);
 
 // URL words of the collections: "functions" ↔ kFunction, "business-units" ↔ kBusinessUnit, ...
 std::optional<model::EntityKind> kind_of_collection(std::string_view word);

@@ -4,16 +4,11 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <chrono>
-#include <set>
 
-#include "core/strings.hpp"
-#include "core/utf8.hpp"
-#include "http/api_util.hpp"
 #include "core/log.hpp"
-#include "core/metrics.hpp"
+#include "core/strings.hpp"
+#include "http/api_util.hpp"
 #include "http/status_page.hpp"
-#include "model/validate.hpp"
 
 namespace ebcm::http {
 
