@@ -8,6 +8,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev libfmt-dev libspdlog-dev
   libsqlite3-dev sqlite3 libsodium-dev postgresql
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev openssl
+  libcurl4-openssl-dev ca-certificates  # outbound HTTPS to provider health feeds (health/)
   wrk nginx-light tzdata
   libgtest-dev libgmock-dev libbenchmark-dev scram
   python3-yaml  # PyYAML: tests/functional/test_yaml_export.py reads exports with another reader

@@ -24,6 +24,8 @@ const char* to_string(ErrorCode code) {
       return "storage error";
     case ErrorCode::kUnsupported:
       return "unsupported";
+    case ErrorCode::kUnavailable:
+      return "unavailable";
     case ErrorCode::kInternal:
       return "internal error";
   }

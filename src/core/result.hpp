@@ -25,6 +25,7 @@ enum class ErrorCode {
   kIo,            // a file could not be read or written
   kStorage,       // the store failed (SQL error, corrupt database)
   kUnsupported,   // a valid request this build cannot serve (unknown URL scheme, ...)
+  kUnavailable,   // something outside the process did not answer (a provider feed): try later
   kInternal,      // a bug
 };
 

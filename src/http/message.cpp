@@ -32,6 +32,8 @@ const char* code_word(ErrorCode code) {
       return "storage";
     case ErrorCode::kUnsupported:
       return "unsupported";
+    case ErrorCode::kUnavailable:
+      return "unavailable";
     case ErrorCode::kInternal:
       return "internal";
   }
@@ -82,6 +84,7 @@ int http_status(ErrorCode code, bool unprocessable) {
     case ErrorCode::kForbidden:
       return 403;
     case ErrorCode::kBusy:
+    case ErrorCode::kUnavailable:
       return 503;
     case ErrorCode::kUnsupported:
       return 501;
