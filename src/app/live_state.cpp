@@ -10,13 +10,12 @@ namespace ebcm::app {
 namespace json = boost::json;
 
 bool disrupts(const StatusDeclaration& d) {
-  return !d.disruption.scenario.empty() || !d.disruption.down.empty() ||
-         !d.disruption.workforce.empty();
+  return !d.disruption.empty();
 }
 
 int64_t disruption_start(const StatusDeclaration& before, const StatusDeclaration& after) {
   const auto& q = after.disruption;
-  if (q.scenario.empty() && q.down.empty() && q.workforce.empty()) return 0;  // all clear
+  if (q.empty()) return 0;  // all clear
   auto sorted = [](std::vector<std::string> v) {
     std::sort(v.begin(), v.end());
     v.erase(std::unique(v.begin(), v.end()), v.end());
@@ -24,7 +23,8 @@ int64_t disruption_start(const StatusDeclaration& before, const StatusDeclaratio
   };
   const auto& p = before.disruption;
   const bool same = before.started_ms != 0 && p.scenario == q.scenario &&
-                    sorted(p.down) == sorted(q.down) && sorted(p.workforce) == sorted(q.workforce);
+                    sorted(p.down) == sorted(q.down) &&
+                    sorted(p.degraded) == sorted(q.degraded) && sorted(p.workforce) == sorted(q.workforce);
   return same ? before.started_ms : after.updated_ms;
 }
 
@@ -39,6 +39,7 @@ std::string to_json(const StatusDeclaration& d) {
   const auto& q = d.disruption;
   if (!q.scenario.empty()) o["scenario"] = q.scenario;
   o["down"] = json::array(q.down.begin(), q.down.end());
+  o["degraded"] = json::array(q.degraded.begin(), q.degraded.end());
   o["workforce"] = json::array(q.workforce.begin(), q.workforce.end());
   if (!q.duration.empty()) o["duration"] = q.duration;
   return json::serialize(o);
@@ -68,6 +69,7 @@ std::optional<StatusDeclaration> status_from_json(std::string_view text) {
   if (auto t = parse_utc(str("next_update"))) d.next_update_ms = *t;
   d.disruption.scenario = str("scenario");
   d.disruption.down = list("down");
+  d.disruption.degraded = list("degraded");
   d.disruption.workforce = list("workforce");
   d.disruption.duration = str("duration");
   if (auto t = parse_utc(str("started"))) d.started_ms = *t;

@@ -257,6 +257,9 @@ void add_impact_commands(CLI::App& root, Commands& out) {
   cmd->add_option("-s,--scenario", o->query.scenario, "a scenario of the model")->type_name("ID");
   cmd->add_option("--down", o->query.down, "nodes that are down (a service, feature, location...)")
       ->type_name("REF");
+  cmd->add_option("--degraded", o->query.degraded,
+                  "nodes that run degraded, not down (at best degraded: Teams meetings slow)")
+      ->type_name("REF");
   cmd->add_option("--workforce", o->query.workforce,
                   "share of the workforce out, optionally scoped: 40%, 50%@hq, 30%@sales")
       ->type_name("P%[@SCOPE]");
@@ -268,15 +271,17 @@ void add_impact_commands(CLI::App& root, Commands& out) {
   cmd->add_option("--format", o->format, "table (default) or markdown")->type_name("FORMAT");
   set_help(*cmd,
            {.usage = "ebcm impact [MODEL... | --db URL [--rev N]] (--scenario ID | --down REF... | "
-                     "--workforce P%[@SCOPE]) [--duration D] [--json | --format table|markdown]",
+                     "--degraded REF... | --workforce P%[@SCOPE]) [--duration D] [--json | --format table|markdown]",
             .details = "Works out, by the rules of the model format, which business functions go "
                        "down or run degraded, why (the chain of causes), which mitigations carry "
                        "them and which planned ones would have, and whether each breaches its RTO "
-                       "and MTPD within the duration. Disruptions combine: --down and --workforce "
-                       "may be given together and with --scenario. The model is read from the "
+                       "and MTPD within the duration. Disruptions combine: --down, --degraded and "
+                       "--workforce may be given together and with --scenario; where a node is "
+                       "named both down and degraded, down wins. The model is read from the "
                        "files given, or else from the store.",
             .examples = {{"ebcm impact --scenario mapi-outage", "a scenario of the stored model"},
                          {"ebcm impact examples/contoso.yaml --down adfs --duration 8h", ""},
+                         {"ebcm impact --degraded teams/meetings", "Teams meetings degraded"},
                          {"ebcm impact --workforce 40% --json", "a pandemic wave, as JSON"}},
             .exit_statuses = {{0, "the report was printed"},
                               {2, "an invalid model, an unknown node or scenario, bad options"},

@@ -26,6 +26,7 @@ Response impact_report(const Snapshot& snap, const Context& ctx) {
   impact::DisruptionQuery q;
   if (auto s = ctx.request.param("scenario")) q.scenario = *s;
   q.down = list_param(ctx.request, "down");
+  q.degraded = list_param(ctx.request, "degraded");
   q.workforce = list_param(ctx.request, "workforce");
   if (auto d = ctx.request.param("duration")) q.duration = *d;
   const auto& g = snap.graph();

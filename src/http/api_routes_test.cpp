@@ -200,5 +200,35 @@ TEST_F(ApiRoutesTest, TheStatusDeclarationIsCheckedAndShown) {
   EXPECT_EQ(declared.body.at("declared").at("updated_by"), "carol");
 }
 
+TEST_F(ApiRoutesTest, DegradedDisruptionsOnTheImpactAndTheStatus) {
+  auto impact = call("GET", "/api/v1/impact?degraded=mail", "vic");
+  ASSERT_EQ(impact.status, 200) << impact.response.body;
+  for (const auto& f : impact.body.at("functions").as_array()) {
+    EXPECT_EQ(f.at("state"), "degraded") << f;
+    EXPECT_TRUE(f.at("down_for").is_null() == false) << f;
+  }
+  EXPECT_EQ(impact.body.at("functions").as_array().size(), 2u);
+  EXPECT_EQ(call("GET", "/api/v1/impact?degraded=mial", "vic").status, 404);
+  // Down wins where both name the same node.
+  auto both = call("GET", "/api/v1/impact?degraded=mail&down=mail", "vic");
+  EXPECT_EQ(both.body.at("functions").at(0).at("state"), "down");
+
+  auto ok = call("PUT", "/api/v1/status", "carol",
+                 R"({"degraded":["mail"],"message":"Mail is slow"})");
+  ASSERT_EQ(ok.status, 200) << ok.response.body;
+  auto declared = call("GET", "/api/v1/status", "vic");
+  EXPECT_EQ(declared.body.at("declared").at("degraded").at(0), "mail");
+  auto page = call("GET", "/status.json", "");
+  bool seen = false;
+  for (const auto& f : page.body.at("functions").as_array()) {
+    if (f.at("id") == "pay") {
+      EXPECT_EQ(f.at("state"), "degraded");
+      seen = true;
+    }
+  }
+  EXPECT_TRUE(seen) << page.response.body;
+  EXPECT_EQ(call("PUT", "/api/v1/status", "carol", R"({"degraded":"mail"})").status, 400);
+}
+
 }  // namespace
 }  // namespace ebcm::http

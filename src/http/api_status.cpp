@@ -80,13 +80,13 @@ Response declare(App& app, const Context& ctx) {
   if (!body) return error_response(body.error());
   if (!body->is_object()) return error_response(400, "invalid_input", "expected a JSON object");
   const auto& o = body->as_object();
-  static constexpr std::string_view kKeys[] = {"message", "next_update", "scenario",
-                                               "down",    "workforce",   "duration"};
+  static constexpr std::string_view kKeys[] = {"message",  "next_update", "scenario", "down",
+                                               "degraded", "workforce",   "duration"};
   for (const auto& [k, v] : o) {
     if (std::find(std::begin(kKeys), std::end(kKeys), k) == std::end(kKeys)) {
       return error_response(400, "invalid_input",
                             fmt::format("unknown key '{}'; expected message, next_update, "
-                                        "scenario, down, workforce, duration",
+                                        "scenario, down, degraded, workforce, duration",
                                         std::string_view(k)));
     }
   }
@@ -104,11 +104,12 @@ Response declare(App& app, const Context& ctx) {
   auto scenario = str("scenario");
   auto duration = str("duration");
   auto down = string_list(o, "down");
+  auto degraded = string_list(o, "degraded");
   auto workforce = string_list(o, "workforce");
   for (const Error* e :
        {message ? nullptr : &message.error(), next ? nullptr : &next.error(),
         scenario ? nullptr : &scenario.error(), duration ? nullptr : &duration.error(),
-        down ? nullptr : &down.error(), workforce ? nullptr : &workforce.error()}) {
+        down ? nullptr : &down.error(), degraded ? nullptr : &degraded.error(), workforce ? nullptr : &workforce.error()}) {
     if (e) return error_response(*e);
   }
   if (message->size() > 4000) {
@@ -127,7 +128,7 @@ Response declare(App& app, const Context& ctx) {
                                         *next));
     }
   }
-  d.disruption = {*scenario, *down, *workforce, *duration};
+  d.disruption = {*scenario, *down, *degraded, *workforce, *duration};
   if (auto kept = app.service().declare_status(actor_of(ctx), std::move(d)); !kept)
     return error_response(kept.error());
   auto page = app.status().page();
@@ -181,7 +182,7 @@ void add_status_routes(App& app, Router& r) {
          Access::kRespond,
          [&app](Context& c) { return declare(app, c); },
          {},
-         "declare what is down, the message and the next update (empty: all clear)"});
+         "declare what is down or degraded, the message and the next update (empty: all clear)"});
 }
 
 void add_ops_routes(App& app, Router& r) {

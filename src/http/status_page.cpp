@@ -340,12 +340,15 @@ RenderedStatus render_status(const model::Model& m, const impact::CompiledGraph&
   const int64_t started = d.started_ms ? d.started_ms : d.updated_ms ? d.updated_ms : now;
   const int64_t elapsed_minutes = now > started ? (now - started) / 60'000 : 0;
   impact::Impact impact;
-  if (!q.scenario.empty() || !q.down.empty() || !q.workforce.empty()) {
+  if (!q.empty()) {
     // A model change may have removed what was declared: show what still resolves.
     impact::DisruptionQuery valid = q;
     valid.down.clear();
     for (const auto& ref : q.down)
       if (g.find(ref) != impact::kNone) valid.down.push_back(ref);
+    valid.degraded.clear();
+    for (const auto& ref : q.degraded)
+      if (g.find(ref) != impact::kNone) valid.degraded.push_back(ref);
     if (!valid.scenario.empty() &&
         std::none_of(m.scenarios.begin(), m.scenarios.end(),
                      [&](const model::Scenario& s) { return s.id == valid.scenario; }))
@@ -533,7 +536,7 @@ RenderedStatus render_status(const model::Model& m, const impact::CompiledGraph&
     functions.push_back(std::move(o));
   }
   const int64_t updated = d.updated_ms ? d.updated_ms : now;
-  const bool any = !q.scenario.empty() || !q.down.empty() || !q.workforce.empty();
+  const bool any = !q.empty();
   json::object j{{"organization", m.organization.name.empty() ? "ebcm" : m.organization.name},
                  {"updated", format_utc(updated)},
                  {"started", any ? json::value(format_utc(started)) : json::value(nullptr)},

@@ -25,7 +25,7 @@ Result<DisruptionSet> disruption_from_scenario(const CompiledGraph& g, const mod
         return make_error(ErrorCode::kNotFound,
                           "scenario '" + s.id + "' disrupts unknown node '" + x.node + "'");
       }
-      d.nodes.push_back(n);
+      (x.degraded ? d.degraded : d.nodes).push_back(n);
       continue;
     }
     WorkforceDisruption w{std::clamp(x.percent, 0, 100), kNone, kNone};
@@ -71,6 +71,7 @@ Engine::Engine(const CompiledGraph& g)
       L_(g.layout),
       node_(g.size(), 0),
       percent_(g.size(), 0),
+      floor_(g.size(), State::kUp),
       slot_(g.size(), kNone),
       bits_((g.size() + 63) / 64, 0),
       summary_((bits_.size() + 63) / 64, 0),
@@ -84,6 +85,7 @@ void Engine::reset_run() {
   for (uint32_t n : seeds_) {
     node_[n] = 0;
     percent_[n] = 0;
+    floor_[n] = State::kUp;
   }
   reached_.clear();
   seeds_.clear();
@@ -229,6 +231,7 @@ State Engine::evaluate(uint32_t n, uint8_t flags, int64_t now) const {
     if (available < g_.staff_minimum[p]) return State::kDown;
     if (available < g_.staff_normal[p]) worst = State::kDegraded;
   }
+  if (flags & kSeeded) worst = std::max(worst, floor_[n]);  // disrupted degraded
   if (worst == State::kUp) {
     for (uint32_t k = h.soft_begin; k < h.soft_end; ++k) {
       if (state_in(node[L_.soft[k]]) == State::kDown) return State::kDegraded;
@@ -341,6 +344,15 @@ void Engine::seed_disruptions(const DisruptionSet& d) {
       node_[f] |= kDisrupted;  // rule 1
     }
   }
+  for (uint32_t p : d.degraded) {
+    if (p >= g_.size()) continue;
+    seed(rank[p]);
+    floor_[rank[p]] = State::kDegraded;
+    for (uint32_t k = g_.feature_begin[p]; k < g_.feature_begin[p + 1]; ++k) {
+      seed(rank[g_.features[k]]);
+      floor_[rank[g_.features[k]]] = State::kDegraded;
+    }
+  }
   for (const auto& w : d.workforce) {
     const std::vector<uint32_t>* list = &g_.staffed;
     uint32_t b = 0, e = static_cast<uint32_t>(g_.staffed.size());
@@ -429,6 +441,7 @@ Impact Engine::run(const DisruptionSet& d, RunOptions options) {
     x.node = p;
     x.state = state_in(f);
     x.disrupted = (f & kDisrupted) != 0;
+    x.disrupted_degraded = !x.disrupted && floor_[n] == State::kDegraded;
     if (x.state == State::kDown) x.down_minutes = whole;
     if (g_.is_function(p)) {  // only functions have objectives and staff
       x.rto_breached = breached(x.down_minutes, g_.rto[p]);

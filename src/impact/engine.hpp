@@ -40,6 +40,9 @@ struct DisruptionSet {
   std::vector<uint32_t> nodes;  // disrupted nodes (a service takes its features with it)
   std::vector<WorkforceDisruption> workforce;
   std::optional<Duration> duration;  // nullopt: open-ended
+  // Nodes disrupted `state: degraded`: at best degraded (a service degrades its features).
+  // A node in both lists is down.
+  std::vector<uint32_t> degraded;
 };
 
 // Resolves a scenario's disruptions; kNotFound names the first reference that does not resolve.
@@ -52,8 +55,9 @@ struct NodeImpact {
   static constexpr int64_t kAbsent = INT64_MIN;
   uint32_t node = kNone;
   State state = State::kUp;  // at the end of the duration
-  bool disrupted = false;
-  bool rto_breached = false, mtpd_breached = false;
+  bool disrupted = false;  // named by a disruption as down
+  bool rto_breached : 1 = false, mtpd_breached : 1 = false;
+  bool disrupted_degraded : 1 = false;  // named `state: degraded` (and not as down)
   int64_t down_minutes = 0;           // see down_for(); kAbsent: open-ended, never back
   int64_t available_staff = kAbsent;  // see staff_available(); kAbsent: no staff given
 
@@ -151,6 +155,7 @@ class Engine {
   // non-default.
   std::vector<uint8_t> node_;
   std::vector<uint8_t> percent_;    // workforce disruption applying to a staffed function
+  std::vector<State> floor_;        // a seed's best state: degraded when disrupted degraded
   std::vector<uint32_t> slot_;      // a reached node's index in Impact::nodes, else kNone
   std::vector<uint32_t> reached_;   // nodes not up at time 0
   std::vector<uint32_t> seeds_;     // disrupted or workforce-hit nodes of the current run

@@ -41,6 +41,8 @@ void Explainer::reasons_of(const NodeImpact& x, Explanation* words) {
     reasons_.back().failed = true;
     return;
   }
+  // Disrupted degraded: a cause of its own, beside whatever else its requirements say.
+  if (x.disrupted_degraded) add(Kind::kDisruptedDegraded, kNone, kNone);
   bool failed = false;
   for (uint32_t k = g_.entry_begin[n]; k < g_.entry_begin[n + 1]; ++k) {
     const uint32_t root = g_.entries[k];
@@ -134,7 +136,8 @@ void Explainer::shortest_chains() {
   for (size_t s = 0; s < count; ++s) {
     for (uint32_t r = reason_begin_[s]; r < reason_begin_[s + 1]; ++r) {
       const Kind k = reasons_[r].kind;
-      if ((k == Kind::kDisrupted || k == Kind::kWorkforce) && edge(s, reasons_[r]) &&
+      if ((k == Kind::kDisrupted || k == Kind::kDisruptedDegraded || k == Kind::kWorkforce) &&
+          edge(s, reasons_[r]) &&
           dist_[s] == kNone) {
         dist_[s] = 0;
         queue.push_back(static_cast<uint32_t>(s));
@@ -203,6 +206,10 @@ std::string Explainer::chain(size_t slot) const {
       text += " is disrupted";
       break;
     }
+    if (x.disrupted_degraded && parent_[s] == kNone && x.state == State::kDegraded) {
+      text += " is disrupted (degraded)";
+      break;
+    }
     text += " is ";
     text += to_string(x.state);
     if (parent_[s] == kNone) {
@@ -229,6 +236,7 @@ std::string Explainer::line(size_t slot, const Reason& r) const {
   const NodeImpact& x = out_->nodes[slot];
   switch (r.kind) {
     case Kind::kDisrupted: return g_.refs[x.node] + " is disrupted";
+    case Kind::kDisruptedDegraded: return g_.refs[x.node] + " is disrupted (degraded)";
     case Kind::kWorkforce:
       return std::to_string(*x.staff_available()) + " of " + std::to_string(g_.staff_normal[x.node]) +
              " staff available (minimum " + std::to_string(g_.staff_minimum[x.node]) + ")";

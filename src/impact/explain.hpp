@@ -26,7 +26,7 @@ class Explainer {
 
  private:
   enum class Kind : uint8_t { kEntry, kNoAlternative, kAnyAlt, kMitigated, kSoft, kWorkforce,
-                              kDisrupted };
+                              kDisrupted, kDisruptedDegraded };
   struct Reason {
     Kind kind = Kind::kEntry;
     uint32_t detail = kNone;  // kAnyAlt: the Expr standing in; kMitigated: mitigation index

@@ -2,7 +2,8 @@
 //
 //   model: |            # the model (YAML text); a later document without it reuses the last
 //     ebcm: 1 ...
-//   scenario: id        # or disrupt: [refs] and/or workforce: [{percent, location, business_unit}]
+//   scenario: id        # or disrupt: [refs], degraded: [refs] (state: degraded) and/or
+//                       # workforce: [{percent, location, business_unit}]
 //   duration: 6h        # "open" for open-ended; default: the scenario's, else open-ended
 //   expect:
 //     states: {ref: up|degraded|down}
@@ -97,6 +98,10 @@ void check_case(const YAML::Node& doc, const model::Model& m) {
   for (const auto& ref : seq(at(doc, "disrupt"))) {
     ASSERT_NE(g.find(ref), kNone) << ref;
     d.nodes.push_back(g.find(ref));
+  }
+  for (const auto& ref : seq(at(doc, "degraded"))) {
+    ASSERT_NE(g.find(ref), kNone) << ref;
+    d.degraded.push_back(g.find(ref));
   }
   for (const auto& w : at(doc, "workforce")) {
     WorkforceDisruption x{at(w, "percent").as<int>(), kNone, kNone};

@@ -84,15 +84,21 @@ Result<std::pair<DisruptionSet, std::string>> build_disruption(const CompiledGra
     d = std::move(*r);
     name = s->id;
   }
-  for (const auto& ref : q.down) {
-    uint32_t n = g.find(ref);
-    if (n == kNone) {
-      std::vector<std::string_view> refs(g.refs.begin(), g.refs.end());
-      return make_error(ErrorCode::kNotFound, fmt::format("{}down: no node '{}'{}", prefix, ref,
-                                                          did_you_mean(ref, refs)));
+  auto add_nodes = [&](const std::vector<std::string>& refs, std::string_view field,
+                       std::vector<uint32_t>& into) -> Result<void> {
+    for (const auto& ref : refs) {
+      uint32_t n = g.find(ref);
+      if (n == kNone) {
+        std::vector<std::string_view> all(g.refs.begin(), g.refs.end());
+        return make_error(ErrorCode::kNotFound, fmt::format("{}{}: no node '{}'{}", prefix, field,
+                                                            ref, did_you_mean(ref, all)));
+      }
+      into.push_back(n);
     }
-    d.nodes.push_back(n);
-  }
+    return {};
+  };
+  if (auto r = add_nodes(q.down, "down", d.nodes); !r) return r.error();
+  if (auto r = add_nodes(q.degraded, "degraded", d.degraded); !r) return r.error();
   for (const auto& w : q.workforce) {
     auto r = parse_workforce(g, w, prefix);
     if (!r) return r.error();
@@ -107,14 +113,15 @@ Result<std::pair<DisruptionSet, std::string>> build_disruption(const CompiledGra
     }
     d.duration = dur;
   }
-  if (d.nodes.empty() && d.workforce.empty()) {
+  if (d.nodes.empty() && d.degraded.empty() && d.workforce.empty()) {
     return make_error(ErrorCode::kInvalidInput,
-                      fmt::format("say what is disrupted: {0}scenario ID, {0}down REF... or "
-                                  "{0}workforce 40%",
+                      fmt::format("say what is disrupted: {0}scenario ID, {0}down REF..., "
+                                  "{0}degraded REF... or {0}workforce 40%",
                                   prefix));
   }
   if (name.empty()) {
     name = join(q.down, "+");
+    for (const auto& ref : q.degraded) name += (name.empty() ? "" : "+") + (ref + " degraded");
     for (const auto& w : q.workforce) name += (name.empty() ? "" : "+") + ("workforce " + w);
   }
   return std::pair{std::move(d), std::move(name)};

@@ -25,8 +25,13 @@ namespace ebcm::impact {
 struct DisruptionQuery {
   std::string scenario;                // a scenario id, or ""
   std::vector<std::string> down;       // node refs
+  std::vector<std::string> degraded;   // node refs, disrupted `state: degraded`
   std::vector<std::string> workforce;  // "40%", "50%@hq", "30%@sales"
   std::string duration;                // "6h", or "" (the scenario's, else open-ended)
+  // Nothing disrupted (the duration alone says nothing).
+  bool empty() const {
+    return scenario.empty() && down.empty() && degraded.empty() && workforce.empty();
+  }
   bool operator==(const DisruptionQuery&) const = default;
 };
 

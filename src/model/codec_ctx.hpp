@@ -43,7 +43,7 @@ inline constexpr std::string_view kMitigationKeys[] = {
     "id", "for", "replaces", "with", "activation", "status", "owner", "description", "runbook"};
 inline constexpr std::string_view kScenarioKeys[] = {
     "id", "name", "names", "description", "category", "disrupt", "duration"};
-inline constexpr std::string_view kDisruptKeys[] = {"node", "workforce", "location",
+inline constexpr std::string_view kDisruptKeys[] = {"node", "state", "workforce", "location",
                                                     "business_unit"};
 inline constexpr std::string_view kImpactCategories[] = {"operational", "financial", "regulatory",
                                                          "reputational", "safety"};

@@ -339,8 +339,22 @@ void read_disruption(Ctx& c, const json::value& v, Scenario& s) {
     if (o->contains("location") || o->contains("business_unit")) {
       c.error(v, "'location' and 'business_unit' scope a workforce disruption, not a node");
     }
+    c.field(*o, "state", [&](const json::value& sv) {
+      auto t = c.text(sv);
+      if (!t) return;
+      if (*t == "degraded") {
+        d.degraded = true;
+      } else if (*t != "down") {
+        c.error(sv, fmt::format("'{}' is not a disruption state", *t),
+                "write 'state: degraded' (at best degraded) or 'state: down' (the default)");
+      }
+    });
   } else {
     d.kind = Disruption::Kind::kWorkforce;
+    if (o->contains("state")) {
+      c.error(v, "'state' says how far a node is disrupted; a workforce disruption has none",
+              "{ node: teams, state: degraded }");
+    }
     c.field(*o, "workforce", [&](const json::value& w) {
       auto t = c.text(w);
       if (!t) return;

@@ -184,6 +184,7 @@ json::object to_json(const Scenario& s, const json::storage_ptr& sp) {
     json::object e(sp);
     if (x.kind == Disruption::Kind::kNode) {
       e["node"] = x.node;
+      if (x.degraded) e["state"] = "degraded";
     } else {
       e["workforce"] = std::to_string(x.percent) + "%";
       put(e, "location", x.location);

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "model/validate.hpp"
+#include "model/write.hpp"
 
 namespace ebcm::model {
 namespace {
@@ -97,6 +98,36 @@ scenarios:
   EXPECT_EQ(find(d, "unknown key 'colour'")->severity, Severity::kWarning);
   EXPECT_EQ(find(d, "longer than the MTPD")->line, 8u);
   EXPECT_EQ(find(d, "not a percentage")->path, "scenarios[s].disrupt[0].workforce");
+}
+
+TEST(Load, DegradedDisruptionReadsAndWritesBack) {
+  auto l = yaml(R"(ebcm: 1
+services: [ { id: teams, name: Teams } ]
+scenarios:
+  - { id: slow, disrupt: [ { node: teams, state: degraded }, { node: teams, state: down } ] }
+)");
+  ASSERT_FALSE(l.diagnostics.has_errors()) << format_text(l.diagnostics, false);
+  EXPECT_TRUE(l.model.scenarios[0].disrupt[0].degraded);
+  EXPECT_FALSE(l.model.scenarios[0].disrupt[1].degraded);
+  const std::string text = to_yaml(l.model);
+  EXPECT_NE(text.find("state: degraded"), std::string::npos) << text;
+  auto again = yaml(text);
+  ASSERT_EQ(again.model.scenarios.size(), 1u);
+  ASSERT_EQ(again.model.scenarios[0].disrupt.size(), 2u);
+  EXPECT_TRUE(again.model.scenarios[0].disrupt[0].degraded);
+  EXPECT_FALSE(again.model.scenarios[0].disrupt[1].degraded);
+}
+
+TEST(Load, DisruptionStateMustBeDownOrDegraded) {
+  auto l = yaml(R"(ebcm: 1
+services: [ { id: teams, name: Teams } ]
+scenarios:
+  - { id: s, disrupt: [ { node: teams, state: slow }, { workforce: 10%, state: degraded } ] }
+)");
+  const auto& d = l.diagnostics;
+  ASSERT_NE(find(d, "'slow' is not a disruption state"), nullptr) << format_text(d, false);
+  EXPECT_EQ(find(d, "'slow' is not a disruption state")->line, 4u);
+  EXPECT_NE(find(d, "a workforce disruption has none"), nullptr) << format_text(d, false);
 }
 
 TEST(Load, JsonDiagnosticsGetTheirLineFromThePath) {

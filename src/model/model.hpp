@@ -182,6 +182,7 @@ struct Disruption {
   enum class Kind : uint8_t { kNode, kWorkforce };
   Kind kind = Kind::kNode;
   std::string node;                     // kNode
+  bool degraded = false;                // kNode: `state: degraded` (at best degraded, not down)
   int percent = 0;                      // kWorkforce
   std::string location, business_unit;  // kWorkforce, optional scope
   Pos pos;
