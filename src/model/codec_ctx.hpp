@@ -32,8 +32,8 @@ inline constexpr std::string_view kContactKeys[] = {"channel", "address"};
 inline constexpr std::string_view kServiceKeys[] = {
     "id",       "name",     "names",       "kind",       "provider", "provider_service",
     "features", "requires", "degraded_by", "description"};
-inline constexpr std::string_view kFeatureKeys[] = {"id",          "name",     "names",
-                                                    "description", "requires", "degraded_by"};
+inline constexpr std::string_view kFeatureKeys[] = {
+    "id", "name", "names", "description", "requires", "degraded_by", "provider_feature"};
 inline constexpr std::string_view kFunctionKeys[] = {
     "id",    "name",        "names", "description", "parent",   "business_unit",
     "owner", "criticality", "staff", "bia",         "requires", "degraded_by"};

@@ -165,6 +165,17 @@ void read_feature(Ctx& c, const json::value& v, size_t index, Service& s) {
   f.names = c.names(*o);
   f.description = c.str(*o, "description");
   c.node_links(*o, f.requires_, f.degraded_by);
+  c.field(*o, "provider_feature", [&](const json::value& pv) {
+    if (auto t = pv.is_string() ? c.text(pv) : std::nullopt) {  // one name
+      f.provider_feature.push_back(*t);
+      return;
+    }
+    const auto* a = c.array(pv, "'provider_feature'");
+    if (!a) return;
+    c.each(*a, [&](const json::value& item, size_t) {
+      if (auto t = c.text(item)) f.provider_feature.push_back(*t);
+    });
+  });
   s.features.push_back(std::move(f));
 }
 

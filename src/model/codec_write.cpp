@@ -110,6 +110,11 @@ json::object to_json(const Service& s, const json::storage_ptr& sp) {
       put(fo, "names", f.names);
       put(fo, "description", f.description);
       put_links(fo, f.requires_, f.degraded_by);
+      if (!f.provider_feature.empty()) {
+        json::array pf(sp);
+        for (const auto& n : f.provider_feature) pf.push_back(json::string(n, sp));
+        fo["provider_feature"] = std::move(pf);
+      }
       a.push_back(std::move(fo));
     }
     o["features"] = std::move(a);

@@ -118,6 +118,27 @@ scenarios:
   EXPECT_FALSE(again.model.scenarios[0].disrupt[1].degraded);
 }
 
+TEST(Load, ProviderFeatureIsANameOrAListAndWritesBack) {
+  auto l = yaml(R"(ebcm: 1
+services:
+  - id: exo
+    name: Exchange
+    provider: microsoft365
+    provider_service: Exchange
+    features:
+      - { id: smtp, name: SMTP, provider_feature: [ E-Mail timely delivery, Mailflow ] }
+      - { id: owa, name: OWA, provider_feature: Outlook on the web }
+      - { id: bad, name: Bad, provider_feature: [ [ nested ] ] }
+)");
+  const auto& f = l.model.services[0].features;
+  EXPECT_EQ(f[0].provider_feature, (std::vector<std::string>{"E-Mail timely delivery", "Mailflow"}));
+  EXPECT_EQ(f[1].provider_feature, (std::vector<std::string>{"Outlook on the web"}));
+  EXPECT_TRUE(l.diagnostics.has_errors());  // the nested list
+  const std::string text = to_yaml(l.model);
+  auto again = yaml(text);
+  EXPECT_EQ(again.model.services[0].features[0].provider_feature, f[0].provider_feature) << text;
+}
+
 TEST(Load, DisruptionStateMustBeDownOrDegraded) {
   auto l = yaml(R"(ebcm: 1
 services: [ { id: teams, name: Teams } ]

@@ -89,6 +89,9 @@ struct Feature {
   std::map<std::string, std::string> names;  // by language code: {sv: "..."} (ebcm extension)
   std::vector<Requirement> requires_;
   std::vector<Ref> degraded_by;
+  // The provider's feature or feature-group names that mean this feature (Graph issues carry
+  // `feature` and `featureGroup`); compared case-insensitively.
+  std::vector<std::string> provider_feature;
   Origin origin;
   bool operator==(const Feature&) const = default;
 };
