@@ -558,15 +558,14 @@ class Handler(BaseHTTPRequestHandler):
                                         "The provided value for scope '%s' is not valid. Client credential "
                                         "flows must have a scope value with /.default suffixed to the resource "
                                         "identifier (application ID URI)." % scope[:80]), JSON_CT, nocache
-        if form.get("client_id") != st.client_id:
-            return 400, self._aad_error("unauthorized_client", 700016,
-                                        "Application with identifier '%s' was not found in the directory."
-                                        % form["client_id"][:64]), JSON_CT, nocache
-        if form.get("client_secret") != st.client_secret:
+        # A wrong client id or a wrong secret: 401 invalid_client, AADSTS7000215, either way
+        # (Entra answers an unknown app id with 400 unauthorized_client AADSTS700016; one answer
+        # for both keeps "the credentials are rejected" a single case for the client).
+        if form.get("client_id") != st.client_id or form.get("client_secret") != st.client_secret:
             return 401, self._aad_error("invalid_client", 7000215,
                                         "Invalid client secret provided. Ensure the secret being sent in the "
                                         "request is the client secret value, not the client secret ID, for a "
-                                        "secret added to app '%s'." % st.client_id), JSON_CT, nocache
+                                        "secret added to app '%s'." % form["client_id"][:64]), JSON_CT, nocache
         token = st.issue_token()
         return 200, {"token_type": "Bearer", "expires_in": st.ttl, "ext_expires_in": st.ttl,
                      "access_token": token}, JSON_CT, nocache
