@@ -47,11 +47,16 @@ SECRET_PARAMS = {"client_secret", "access_token", "code", "assertion", "client_a
 
 
 def default_fixtures_dir():
+    """$EBCM_SHARED_DIR/fixtures, else ../shared/fixtures beside the source tree."""
     here = os.path.dirname(os.path.abspath(__file__))
-    env = os.environ.get("EBCM_SHARED_DIR")
-    if env:
-        return os.path.join(env, "fixtures")
-    return os.path.normpath(os.path.join(here, "..", "..", "..", "shared", "fixtures"))
+    candidates = []
+    if os.environ.get("EBCM_SHARED_DIR"):
+        candidates.append(os.path.join(os.environ["EBCM_SHARED_DIR"], "fixtures"))
+    candidates.append(os.path.normpath(os.path.join(here, "..", "..", "..", "shared", "fixtures")))
+    for c in candidates:
+        if os.path.isfile(os.path.join(c, "graph-healthOverviews.json")):
+            return c
+    return candidates[0]
 
 
 def _now_utc():
@@ -427,6 +432,14 @@ class Handler(BaseHTTPRequestHandler):
             self._provider(path, parts.query)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+        except Exception:  # a bug of the stand-in: say so on stderr, answer 500, keep serving
+            import traceback
+            traceback.print_exc(file=sys.stderr)
+            self.close_connection = True
+            try:
+                self._send(500, {"error": "stand-in internal error"})
+            except OSError:
+                pass
 
     def _provider(self, path, query):
         auth = self.headers.get("Authorization", "")
@@ -477,9 +490,11 @@ class Handler(BaseHTTPRequestHandler):
             self._send_truncated(status, body, ctype, headers)
             return status
         if mode == "drop":
+            self.log_message('"%s %s" dropped', self.command, self._safe_target())
             self._close_now()
             return 0
         if mode == "hang":
+            self.log_message('"%s %s" hanging', self.command, self._safe_target())
             self._hang()
             return 0
         raise AssertionError(mode)

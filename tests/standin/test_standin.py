@@ -423,6 +423,7 @@ class CommandLineTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             pf = os.path.join(d, "port")
             errf = open(os.path.join(d, "err"), "w+")
+            self.addCleanup(errf.close)
             p = subprocess.Popen([sys.executable, os.path.join(HERE, "provider_standin.py"),
                                   "--fixtures", FIXTURES, "--port", "0", "--port-file", pf,
                                   "--client-id", "cid", "--client-secret", "s3cr3t-value",
@@ -430,6 +431,7 @@ class CommandLineTest(unittest.TestCase):
             try:
                 deadline = time.monotonic() + 10
                 while not os.path.exists(pf) and time.monotonic() < deadline:
+                    self.assertIsNone(p.poll(), "the stand-in ended before listening")
                     time.sleep(0.05)
                 with open(pf) as f:
                     port = int(f.read())
@@ -446,7 +448,6 @@ class CommandLineTest(unittest.TestCase):
                 self.assertEqual(p.wait(10), 0)
             errf.seek(0)
             err = errf.read()
-            errf.close()
             self.assertIn("POST /t/oauth2/v2.0/token", err)
             self.assertIn("GET %sissues" % GRAPH, err)
             self.assertNotIn("s3cr3t-value", err)
