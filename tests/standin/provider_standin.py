@@ -331,6 +331,12 @@ class Handler(BaseHTTPRequestHandler):
                          safe="$", quote_via=quote)
 
     def _read_body(self):
+        """The request body, read once (before any answer, so a kept-alive connection stays in step)."""
+        if getattr(self, "_body_cache", None) is None:
+            self._body_cache = self._read_body_raw()
+        return self._body_cache
+
+    def _read_body_raw(self):
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             chunks = []
             while True:
@@ -423,7 +429,9 @@ class Handler(BaseHTTPRequestHandler):
         self._dispatch()
 
     def _dispatch(self):
+        self._body_cache = None
         try:
+            self._read_body()
             parts = urlsplit(self.path)
             path = parts.path
             if path.startswith("/_control/") or path == "/_control":

@@ -392,6 +392,50 @@ class StandinTest(unittest.TestCase):
                      {"mode": "error", "target": "graph", "count": 0}):
             self.assertEqual(self.req("POST", "/_control/fault", spec)[0], 400, spec)
 
+    def test_keep_alive_connection(self):
+        c = http.client.HTTPConnection("127.0.0.1", self.s.port, timeout=5)
+        try:
+            body = urllib.parse.urlencode({"client_id": ps.DEFAULT_CLIENT_ID, "scope": SCOPE,
+                                           "client_secret": ps.DEFAULT_CLIENT_SECRET,
+                                           "grant_type": "client_credentials"})
+            c.request("POST", "/t/oauth2/v2.0/token", body,
+                      {"Content-Type": "application/x-www-form-urlencoded"})
+            tok = json.loads(c.getresponse().read())["access_token"]
+            auth = {"Authorization": "Bearer " + tok}
+            for method, path, b, want in (
+                    ("GET", GRAPH + "issues", None, 200),
+                    ("POST", GRAPH + "messages/markRead", '{"messageIds":["MC1"]}', 405),
+                    ("GET", GRAPH + "issues/nope", None, 404),
+                    ("GET", "/status/discord/api/v2/summary.json", None, 200),
+                    ("GET", "/_control/stats", None, 200),
+                    ("GET", GRAPH + "healthOverviews", None, 200)):
+                c.request(method, path, b, auth)
+                r = c.getresponse()
+                r.read()
+                self.assertEqual(r.status, want, path)
+        finally:
+            c.close()
+
+    def test_concurrent_clients(self):
+        import threading
+        tok = self.token()
+        errors = []
+
+        def worker():
+            try:
+                for _ in range(5):
+                    self.assertEqual(self.graph("issues", tok)[0], 200)
+                    self.assertEqual(self.req("GET", "/status/discord/api/v2/summary.json")[0], 200)
+            except Exception as e:  # noqa: BLE001
+                errors.append(e)
+        threads = [threading.Thread(target=worker) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        self.assertEqual(errors, [])
+        self.assertEqual(self.control("GET", "/_control/stats")["requests"], 1 + 8 * 10)
+
     # -- log and stats --
     def test_log_and_stats_keep_no_secrets(self):
         tok = self.token()
