@@ -36,6 +36,12 @@ struct LiveValue {
   bool operator==(const LiveValue&) const = default;
 };
 
+// One value of a put_many().
+struct LiveWrite {
+  std::string key, json;
+  std::optional<int64_t> expected_version;  // as put()'s
+};
+
 struct QueueItem {
   int64_t id = 0;  // increasing in enqueue order, never reused
   std::string queue, payload;
@@ -59,6 +65,15 @@ class Live {
   virtual Result<LiveValue> put(std::string_view key, std::string_view json, int64_t time_ms,
                                 std::string_view by, std::optional<int64_t> expected_version,
                                 std::optional<AuditEntry> audit) = 0;
+
+  // Several values in one transaction, each as put() would write it: all are written or none
+  // (the error names the first key that fails). `audit` is appended once. Returns the values as
+  // stored, in the order given.
+  virtual Result<std::vector<LiveValue>> put_many(const std::vector<LiveWrite>& writes,
+                                                  int64_t time_ms, std::string_view by,
+                                                  std::optional<AuditEntry> audit) = 0;
+  // Every value whose key starts with `prefix` ("incident/"), by key.
+  virtual Result<std::vector<LiveValue>> list(std::string_view prefix) = 0;
 
   // true when `holder` now holds the lease `name` until now_ms + ttl_ms: it was free, expired
   // (its expiry <= now_ms) or already `holder`'s (renewed). false when another holder's lease

@@ -22,6 +22,7 @@ using sqlite::Txn;
 
 struct Statements {
   Stmt get_value;
+  Stmt list_values;
   Stmt put_value;
   Stmt get_lease;
   Stmt put_lease;
@@ -38,6 +39,10 @@ struct Statements {
 const sqlite::NamedSql<Statements> kSql[] = {
     {&Statements::get_value,
      "SELECT key, json, version, updated_ms, updated_by FROM live_value WHERE key = ?1"},
+    // The range [prefix, prefix + U+10FFFF's last byte): the keys that start with the prefix.
+    {&Statements::list_values,
+     "SELECT key, json, version, updated_ms, updated_by FROM live_value "
+     "WHERE key >= ?1 AND key < ?1 || x'F48FBFBF' ORDER BY key"},
     {&Statements::put_value,
      "INSERT INTO live_value (key, json, version, updated_ms, updated_by) "
      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (key) DO UPDATE SET json = excluded.json, "
@@ -89,37 +94,51 @@ class SqliteLive final : public Live {
   Result<LiveValue> put(std::string_view key, std::string_view json, int64_t time_ms,
                         std::string_view by, std::optional<int64_t> expected_version,
                         std::optional<AuditEntry> audit) override {
-    if (key.empty()) return invalid("a live value needs a key");
-    if (!is_valid_utf8(key) || !is_valid_utf8(by)) {
-      return invalid("the live value's key and author must be UTF-8");
-    }
-    boost::system::error_code ec;
-    (void)boost::json::parse(json, ec);
-    if (ec) {
-      return invalid("the live value '" + std::string(key) + "' is not JSON: " + ec.message());
+    auto r = put_many({LiveWrite{std::string(key), std::string(json), expected_version}}, time_ms,
+                      by, std::move(audit));
+    if (!r) return r.error();
+    return std::move(r->front());
+  }
+
+  Result<std::vector<LiveValue>> put_many(const std::vector<LiveWrite>& writes, int64_t time_ms,
+                                          std::string_view by,
+                                          std::optional<AuditEntry> audit) override {
+    if (!is_valid_utf8(by)) return invalid("the live value's author must be UTF-8");
+    for (const auto& w : writes) {
+      if (w.key.empty()) return invalid("a live value needs a key");
+      if (!is_valid_utf8(w.key)) return invalid("the live value's key must be UTF-8");
+      boost::system::error_code ec;
+      (void)boost::json::parse(w.json, ec);
+      if (ec) return invalid("the live value '" + w.key + "' is not JSON: " + ec.message());
     }
     Result<Txn> txn = Txn::begin_immediate(db_);
     if (!txn) return txn.error();
-    Result<std::optional<LiveValue>> current = get(key);
-    if (!current) return current.error();
-    const int64_t version = *current ? (*current)->version : 0;
-    if (expected_version && *expected_version != version) {
-      return make_error(
-          ErrorCode::kConflict,
-          "the live value '" + std::string(key) + "' was changed meanwhile: the write expects " +
-              (*expected_version == 0 ? std::string("it not to exist yet")
-                                      : "version " + std::to_string(*expected_version)) +
-              ", it is " +
-              (version == 0 ? std::string("not there") : "at version " + std::to_string(version)));
+    std::vector<LiveValue> out;
+    out.reserve(writes.size());
+    for (const auto& w : writes) {
+      Result<std::optional<LiveValue>> current = get(w.key);
+      if (!current) return current.error();
+      const int64_t version = *current ? (*current)->version : 0;
+      if (w.expected_version && *w.expected_version != version) {
+        return make_error(
+            ErrorCode::kConflict,
+            "the live value '" + w.key + "' was changed meanwhile: the write expects " +
+                (*w.expected_version == 0 ? std::string("it not to exist yet")
+                                          : "version " + std::to_string(*w.expected_version)) +
+                ", it is " +
+                (version == 0 ? std::string("not there")
+                              : "at version " + std::to_string(version)));
+      }
+      LiveValue& value =
+          out.emplace_back(LiveValue{w.key, w.json, version + 1, time_ms, std::string(by)});
+      Stmt& stmt = stmts_.put_value;
+      stmt.bind_static(1, value.key);
+      stmt.bind_static(2, value.json);
+      stmt.bind(3, value.version);
+      stmt.bind(4, value.updated_ms);
+      stmt.bind_static(5, value.updated_by);
+      if (auto r = stmt.run(); !r) return r.error();
     }
-    LiveValue value{std::string(key), std::string(json), version + 1, time_ms, std::string(by)};
-    Stmt& stmt = stmts_.put_value;
-    stmt.bind_static(1, value.key);
-    stmt.bind_static(2, value.json);
-    stmt.bind(3, value.version);
-    stmt.bind(4, value.updated_ms);
-    stmt.bind_static(5, value.updated_by);
-    if (auto r = stmt.run(); !r) return r.error();
     if (audit) {
       if (auto r = sqlite::insert_audit(stmts_.insert_audit, *audit,
                                         audit->time_ms ? audit->time_ms : time_ms, audit->detail);
@@ -128,7 +147,22 @@ class SqliteLive final : public Live {
       }
     }
     if (auto r = txn->commit(); !r) return r.error();
-    return value;
+    return out;
+  }
+
+  Result<std::vector<LiveValue>> list(std::string_view prefix) override {
+    Stmt& stmt = stmts_.list_values;
+    stmt.bind_static(1, prefix);
+    std::vector<LiveValue> out;
+    for (;;) {
+      Result<bool> row = stmt.step();
+      if (!row) return row.error();
+      if (!*row) break;
+      out.push_back(LiveValue{std::string(stmt.text(0)), std::string(stmt.text(1)),
+                              stmt.int64(2), stmt.int64(3), std::string(stmt.text(4))});
+    }
+    stmt.reset();
+    return out;
   }
 
   Result<bool> try_lease(std::string_view name, std::string_view holder, int64_t now_ms,

@@ -813,6 +813,43 @@ TEST_P(StoreContract, LivePutWritesItsAuditEntryInItsTransaction) {
   EXPECT_EQ(live_->get("status")->value().json, R"({"level":"incident"})");
 }
 
+TEST_P(StoreContract, LivePutManyIsAllOrNothing) {
+  ASSERT_TRUE(live_->put("incident/b", R"({"n":1})", 5, "poller", 0, std::nullopt));
+  Result<std::vector<LiveValue>> both = live_->put_many(
+      {{"incident/a", R"({"n":2})", 0}, {"incident/b", R"({"n":3})", 1}}, 10, "poller",
+      std::nullopt);
+  ASSERT_TRUE(both) << both.error().message;
+  ASSERT_EQ(both->size(), 2u);
+  EXPECT_EQ((*both)[1], (LiveValue{"incident/b", R"({"n":3})", 2, 10, "poller"}));
+  // The second write's version is stale: the first is not written either.
+  Result<std::vector<LiveValue>> stale = live_->put_many(
+      {{"incident/c", "{}", std::nullopt}, {"incident/b", "{}", 1}}, 20, "poller", std::nullopt);
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, ErrorCode::kConflict);
+  EXPECT_NE(stale.error().message.find("'incident/b'"), std::string::npos);
+  EXPECT_EQ(*live_->get("incident/c"), std::nullopt);
+  Result<std::vector<LiveValue>> bad =
+      live_->put_many({{"incident/d", "{}", std::nullopt}, {"incident/e", "{no", std::nullopt}},
+                      20, "poller", std::nullopt);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidInput);
+  EXPECT_EQ(*live_->get("incident/d"), std::nullopt);
+}
+
+TEST_P(StoreContract, LiveListGivesTheKeysWithAPrefixInOrder) {
+  for (const char* k : {"incident/b", "incident/a", "incidents", "incident", "health/x",
+                        "incident/\xc3\xa5"}) {
+    ASSERT_TRUE(live_->put(k, "{}", 1, "t", std::nullopt, std::nullopt));
+  }
+  Result<std::vector<LiveValue>> got = live_->list("incident/");
+  ASSERT_TRUE(got) << got.error().message;
+  std::vector<std::string> keys;
+  for (const auto& v : *got) keys.push_back(v.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"incident/a", "incident/b", "incident/\xc3\xa5"}));
+  EXPECT_TRUE(live_->list("nothing/")->empty());
+  EXPECT_EQ(live_->list("")->size(), 6u);
+}
+
 // ---- Live: leases ----
 
 TEST_P(StoreContract, ALeaseHasOneHolderUntilItExpires) {
