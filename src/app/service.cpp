@@ -147,6 +147,12 @@ Result<bool> Service::refresh_locked() {
       }
     }
   }
+  // The incidents and the sources' states, when the live state changed at all.
+  if (*live_mark != live_mark_) {
+    auto incidents = load_incidents_locked();
+    if (!incidents) return incidents.error();
+    status_changed = status_changed || *incidents;
+  }
   store_mark_ = *store_mark;
   live_mark_ = *live_mark;
   if (model_changed) notify_locked(ChangeKind::kSnapshot);
@@ -170,12 +176,13 @@ void Service::watch(std::chrono::milliseconds interval) {
 
 void Service::notify_locked(ChangeKind kind) {
   auto snap = snapshot();
-  for (const auto& o : observers_) o(kind, *snap, status_);
+  const StatusDeclaration effective = effective_locked();
+  for (const auto& o : observers_) o(kind, *snap, effective);
 }
 
 void Service::observe(Observer observer) {
   std::lock_guard write(write_mutex_);
-  observer(ChangeKind::kSnapshot, *snapshot(), status_);
+  observer(ChangeKind::kSnapshot, *snapshot(), effective_locked());
   observers_.push_back(std::move(observer));
 }
 

@@ -21,6 +21,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -30,6 +31,8 @@
 #include <vector>
 
 #include "app/auth.hpp"
+#include "app/incidents.hpp"
+#include "app/live_impact.hpp"
 #include "app/live_state.hpp"
 #include "app/snapshot.hpp"
 #include "core/clock.hpp"
@@ -61,6 +64,28 @@ struct AuditNote {
 // (kNotFound, kExists, kStale, kInvalidInput with details...), passed on as is.
 using Edit = std::function<Result<std::vector<model::Entity>>(const Snapshot&)>;
 
+// A new incident, declared by hand.
+struct IncidentDeclaration {
+  std::string title, message, owner;
+  impact::DisruptionQuery disruption;     // what it disrupts; must name something
+  std::optional<int64_t> next_update_ms;  // default: now + the cadence
+};
+
+// A change to an incident: only what is given changes; `message` goes to the timeline.
+struct IncidentUpdate {
+  std::string message;
+  std::optional<std::string> title, owner;
+  std::optional<int64_t> next_update_ms;
+  std::optional<impact::DisruptionQuery> disruption;  // declared incidents only
+  std::optional<Review> review;
+};
+
+// What one poll of a source changed: an incident opened, changed or resolved.
+struct IncidentChange {
+  std::string id, what;  // "opened", "changed", "resolved"
+  std::string title;
+};
+
 enum class ChangeKind { kSnapshot, kLiveState };
 // Called after each change with the state after it.
 using Observer =
@@ -83,6 +108,28 @@ class Service {
   // Checks `d` against the model (unknown ids → an error naming them), stamps it (updated, by), keeps
   // it with its audit entry, and tells the observers. Returns it as kept.
   Result<StatusDeclaration> declare_status(const Actor& actor, StatusDeclaration d);
+
+  // --- incidents (service_incidents.cpp) ---
+  // Every incident, by id; the sources' states, by provider.
+  std::vector<Incident> incidents() const;
+  std::vector<SourceState> sources() const;
+  Result<Incident> incident(std::string_view id) const;  // kNotFound naming it
+  // The hand-declared disruption as the status page shows it merged with every active
+  // incident (the live disruption; effective_status()).
+  StatusDeclaration effective_status() const;
+  LiveImpact live_impact() const;
+  Result<Incident> declare_incident(const Actor& actor, IncidentDeclaration d);
+  Result<Incident> update_incident(const Actor& actor, std::string_view id, IncidentUpdate u);
+  Result<Incident> resolve_incident(const Actor& actor, std::string_view id, std::string message);
+  // The poller's write: one read of `provider`'s feed, or why it failed. A reading syncs every
+  // issue it carries onto its incident (full: an active incident the feed no longer lists is
+  // resolved), keeps the source's services, changes and cursor; a failure keeps all of that
+  // and marks the source unknown since the first failure. One transaction. Returns what changed.
+  Result<std::vector<IncidentChange>> record_reading(std::string_view provider,
+                                                     const Result<health::Reading>& reading);
+  // The next update due after a change, when none is given (default 1 h).
+  void set_cadence_ms(int64_t ms) { cadence_ms_ = ms; }
+  int64_t cadence_ms() const { return cadence_ms_; }
 
   // Adds an observer and calls it once at once with the current state.
   void observe(Observer observer);
@@ -120,6 +167,10 @@ class Service {
   Service(Auth* auth, Metrics* metrics, const Clock& clock);
   static int64_t steady_ms();
   Result<bool> refresh_locked();  // under write_mutex_
+  Result<bool> load_incidents_locked();  // under write_mutex_: true when they changed
+  Result<Incident> store_incident_locked(const Actor& actor, Incident i, std::string action,
+                                         std::string detail);
+  StatusDeclaration effective_locked() const;
   Result<std::shared_ptr<const Snapshot>> load_revision(int64_t revision);
   void notify_locked(ChangeKind kind);  // under write_mutex_
 
@@ -131,6 +182,11 @@ class Service {
   mutable std::mutex write_mutex_;  // one writer at a time; guards what follows
   StatusDeclaration status_;
   int64_t status_version_ = 0;  // of the live value "status" (0: none stored yet)
+  std::vector<Incident> incidents_;  // by id
+  std::map<std::string, int64_t> incident_versions_;
+  std::vector<SourceState> sources_;  // by provider
+  std::map<std::string, int64_t> source_versions_;
+  std::atomic<int64_t> cadence_ms_{3'600'000};
   std::vector<Observer> observers_;
   std::unique_ptr<store::Live> live_;  // used under write_mutex_
   int64_t store_mark_ = -1, live_mark_ = -1;  // change_mark()s at the last refresh

@@ -1,0 +1,238 @@
+// Incidents on a real SQLite store: declared by hand, synced from provider readings, the live
+// disruption and its impact, surviving a restart without re-announcing.
+#include <gtest/gtest.h>
+
+#include "app/service.hpp"
+#include "core/test_dir.hpp"
+#include "model/load.hpp"
+
+namespace ebcm::app {
+namespace {
+
+constexpr std::string_view kModel = R"(ebcm: 1
+organization: { name: Test }
+people:
+  - { id: ann, name: Ann Andersson }
+business_units: [ { id: it, name: IT } ]
+services:
+  - id: exo
+    name: Exchange Online
+    provider: microsoft365
+    provider_service: Exchange
+    features:
+      - { id: smtp, name: SMTP, provider_feature: [ E-Mail timely delivery ] }
+      - { id: owa, name: OWA }
+  - { id: bridge, name: Phone bridge }
+functions:
+  - id: incident-mgmt
+    name: Incident management
+    owner: ann
+    business_unit: it
+    staff: { normal: 8, minimum: 2 }
+    bia: { rto: 1h, mtpd: 4h }
+    requires: [ exo/owa ]
+  - { id: relay, name: Mail relay, requires: [ exo/smtp ], bia: { rto: 30m } }
+mitigations:
+  - { id: phones, for: incident-mgmt, replaces: exo/owa, with: [ bridge ], status: validated }
+)";
+
+Actor responder() { return {"rita", "10.0.0.2", store::Role::kResponder, ""}; }
+
+health::ProviderIssue exchange_issue(std::string status = "serviceinterruption") {
+  health::ProviderIssue i;
+  i.id = "EX226792";
+  i.kind = "issue";
+  i.service = "Exchange Online";
+  i.service_id = "Exchange";
+  i.status = std::move(status);
+  i.classification = "incident";
+  i.title = "Users can't access Exchange Online";
+  i.start_ms = 1'700'000'000'000 - 600'000;
+  i.last_modified_ms = i.start_ms;
+  i.posts.push_back({i.start_ms, "regular", "We're investigating."});
+  return i;
+}
+
+health::Reading reading(std::vector<health::ProviderIssue> issues, bool full = true) {
+  health::Reading r;
+  r.services = {{"Exchange", "Exchange Online", "serviceinterruption", false}};
+  r.issues = std::move(issues);
+  r.full = full;
+  r.cursor = "2023-11-14T22:00:00Z";
+  return r;
+}
+
+class IncidentsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    url_ = "sqlite:" + (dir_ / "m.db").string();
+    open();
+    auto loaded = model::load_text(kModel, model::Format::kYaml, "m.yaml");
+    ASSERT_FALSE(loaded.diagnostics.has_errors());
+    auto list = model::to_entities(loaded.model);
+    auto first = service_->commit(
+        responder(), [=](const Snapshot&) -> Result<std::vector<model::Entity>> { return list; },
+        "import", {"model_import", "model", {}});
+    ASSERT_TRUE(first) << first.error().message;
+  }
+  void open() {
+    service_.reset();
+    auto s = Service::open(url_, nullptr, nullptr, clock_);
+    ASSERT_TRUE(s) << s.error().message;
+    service_ = std::move(*s);
+  }
+  const LiveFunction* live_function(const LiveImpact& l, const std::string& id) {
+    for (const auto& f : l.functions)
+      if (f.id == id) return &f;
+    return nullptr;
+  }
+
+  FakeClock clock_;
+  TestDir dir_{"ebcm-incidents-test"};
+  std::string url_;
+  std::unique_ptr<Service> service_;
+};
+
+TEST_F(IncidentsTest, AProviderIncidentOpensOnceAndDrivesTheLiveImpact) {
+  auto changes = service_->record_reading("microsoft365", reading({exchange_issue()}));
+  ASSERT_TRUE(changes) << changes.error().message;
+  ASSERT_EQ(changes->size(), 1u);
+  EXPECT_EQ((*changes)[0].what, "opened");
+  auto i = service_->incident("EX226792");
+  ASSERT_TRUE(i);
+  EXPECT_TRUE(i->active);
+  EXPECT_EQ(i->source, "microsoft365");
+  ASSERT_GE(i->timeline.size(), 2u);
+  EXPECT_EQ(i->timeline.front().text, "We're investigating.");  // by time: the post came first
+  EXPECT_EQ(i->timeline.back().kind, "opened");
+  ASSERT_TRUE(i->next_update_ms);
+  EXPECT_EQ(*i->next_update_ms, clock_.now_ms() + 3'600'000);
+
+  const LiveImpact live = service_->live_impact();
+  EXPECT_EQ(live.disruption.down, std::vector<std::string>{"exo"});
+  const LiveFunction* im = live_function(live, "incident-mgmt");
+  ASSERT_NE(im, nullptr);
+  EXPECT_EQ(im->state, impact::State::kDegraded);  // the phone bridge carries it
+  EXPECT_EQ(im->since_ms, exchange_issue().start_ms);
+  EXPECT_EQ(im->owner_name, "Ann Andersson");
+  EXPECT_EQ(im->staff, 8);
+  EXPECT_FALSE(im->rto_breach_ms);  // degraded: no breach to come
+  const LiveFunction* relay = live_function(live, "relay");
+  ASSERT_NE(relay, nullptr);
+  EXPECT_EQ(relay->state, impact::State::kDown);
+  ASSERT_TRUE(relay->rto_breach_ms);
+  EXPECT_EQ(*relay->rto_breach_ms, exchange_issue().start_ms + 30 * 60'000);
+  ASSERT_EQ(live.incidents.size(), 1u);
+  EXPECT_EQ(live.incidents[0].down, std::vector<std::string>{"relay"});
+  const std::string json = live_impact_to_json(live);
+  EXPECT_NE(json.find("\"mitigations_used\":[\"phones\"]"), std::string::npos) << json;
+
+  // The same reading again changes nothing; after a restart neither.
+  EXPECT_TRUE(service_->record_reading("microsoft365", reading({exchange_issue()}))->empty());
+  open();
+  EXPECT_TRUE(service_->record_reading("microsoft365", reading({exchange_issue()}))->empty());
+  EXPECT_EQ(service_->incidents().size(), 1u);
+}
+
+TEST_F(IncidentsTest, ADegradationOfAClaimedFeatureDegradesOnlyThatFeature) {
+  auto issue = exchange_issue("servicedegradation");
+  issue.feature_group = "e-mail timely delivery";
+  ASSERT_TRUE(service_->record_reading("microsoft365", reading({issue})));
+  const LiveImpact live = service_->live_impact();
+  EXPECT_TRUE(live.disruption.down.empty());
+  EXPECT_EQ(live.disruption.degraded, std::vector<std::string>{"exo/smtp"});
+  ASSERT_NE(live_function(live, "relay"), nullptr);
+  EXPECT_EQ(live_function(live, "incident-mgmt"), nullptr);
+}
+
+TEST_F(IncidentsTest, AFailedReadKeepsTheLastKnownStateAndMarksItUnknown) {
+  ASSERT_TRUE(service_->record_reading("microsoft365", reading({exchange_issue()})));
+  clock_.advance(std::chrono::minutes(2));
+  const int64_t failed_at = clock_.now_ms();
+  ASSERT_TRUE(service_->record_reading(
+      "microsoft365", Result<health::Reading>(make_error(ErrorCode::kUnavailable, "timed out"))));
+  clock_.advance(std::chrono::minutes(1));
+  ASSERT_TRUE(service_->record_reading(
+      "microsoft365", Result<health::Reading>(make_error(ErrorCode::kUnavailable, "timed out"))));
+  auto sources = service_->sources();
+  ASSERT_EQ(sources.size(), 1u);
+  EXPECT_EQ(sources[0].unknown_since_ms, failed_at);
+  EXPECT_EQ(sources[0].failures, 2);
+  EXPECT_EQ(service_->live_impact().disruption.down, std::vector<std::string>{"exo"});
+  // Back: known again.
+  ASSERT_TRUE(service_->record_reading("microsoft365", reading({exchange_issue()})));
+  EXPECT_FALSE(service_->sources()[0].unknown_since_ms);
+}
+
+TEST_F(IncidentsTest, AResolvedOrVanishedIssueEndsItsIncident) {
+  ASSERT_TRUE(service_->record_reading("microsoft365", reading({exchange_issue()})));
+  auto done = exchange_issue("serviceRestored");
+  done.status = "servicerestored";
+  done.resolved = true;
+  done.end_ms = clock_.now_ms();
+  auto r = reading({done});
+  r.services[0] = {"Exchange", "Exchange Online", "serviceoperational", true};
+  auto changes = service_->record_reading("microsoft365", r);
+  ASSERT_EQ(changes->size(), 1u);
+  EXPECT_EQ((*changes)[0].what, "resolved");
+  EXPECT_TRUE(service_->live_impact().disruption.empty());
+  EXPECT_FALSE(service_->incident("EX226792")->active);
+
+  // Another one that the next full reading no longer lists.
+  auto other = exchange_issue();
+  other.id = "EX2";
+  ASSERT_TRUE(service_->record_reading("microsoft365", reading({other})));
+  auto empty = reading({});
+  empty.services[0].operational = true;
+  auto gone = service_->record_reading("microsoft365", empty);
+  ASSERT_EQ(gone->size(), 1u);
+  EXPECT_EQ((*gone)[0].what, "resolved");
+}
+
+TEST_F(IncidentsTest, ADeclaredIncidentIsCheckedUpdatedAndResolved) {
+  IncidentDeclaration bad;
+  bad.title = "WAN";
+  bad.disruption.down = {"wan"};
+  auto refused = service_->declare_incident(responder(), bad);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kNotFound);
+  EXPECT_NE(refused.error().message.find("'wan'"), std::string::npos);
+  IncidentDeclaration none;
+  none.title = "Nothing";
+  EXPECT_EQ(service_->declare_incident(responder(), none).error().code, ErrorCode::kInvalidInput);
+
+  IncidentDeclaration d;
+  d.title = "Phone bridge degraded";
+  d.message = "Calls drop after 10 minutes";
+  d.disruption.degraded = {"bridge"};
+  auto made = service_->declare_incident(responder(), d);
+  ASSERT_TRUE(made) << made.error().message;
+  EXPECT_EQ(made->id, "INC-1");
+  EXPECT_EQ(made->owner, "rita");
+  EXPECT_EQ(service_->live_impact().disruption.degraded, std::vector<std::string>{"bridge"});
+  EXPECT_EQ(service_->effective_status().disruption.degraded, std::vector<std::string>{"bridge"});
+  EXPECT_EQ(service_->effective_status().message, "Phone bridge degraded");
+
+  clock_.advance(std::chrono::minutes(61));
+  EXPECT_TRUE(update_overdue(*service_->incident("INC-1"), clock_.now_ms()));
+  IncidentUpdate u;
+  u.message = "Vendor is on it";
+  auto updated = service_->update_incident(responder(), "INC-1", u);
+  ASSERT_TRUE(updated);
+  EXPECT_FALSE(update_overdue(*updated, clock_.now_ms()));
+  EXPECT_EQ(updated->timeline.back().text, "Vendor is on it");
+  EXPECT_EQ(service_->update_incident(responder(), "INC-9", u).error().code, ErrorCode::kNotFound);
+
+  auto resolved = service_->resolve_incident(responder(), "INC-1", "Fixed");
+  ASSERT_TRUE(resolved);
+  EXPECT_FALSE(resolved->active);
+  EXPECT_EQ(service_->resolve_incident(responder(), "INC-1", "").error().code,
+            ErrorCode::kConflict);
+  EXPECT_TRUE(service_->live_impact().disruption.empty());
+  // The next one gets the next number, also after a restart.
+  open();
+  EXPECT_EQ(service_->declare_incident(responder(), d)->id, "INC-2");
+}
+
+}  // namespace
+}  // namespace ebcm::app
