@@ -174,10 +174,6 @@ std::string to_json(const Incident& i) {
                     {"actions_taken", i.review.actions_taken},
                     {"next_steps", i.review.next_steps},
                     {"actions", std::move(actions)}}},
-      {"worst", json::object{{"time", time_value(i.worst.time_ms ? std::optional(i.worst.time_ms)
-                                                                 : std::nullopt)},
-                             {"down", strings(i.worst.down)},
-                             {"degraded", strings(i.worst.degraded)}}},
   };
   o["issue"] = i.issue ? json::value(issue_json(*i.issue)) : json::value(nullptr);
   return json::serialize(o);
@@ -216,12 +212,6 @@ std::optional<Incident> incident_from_json(std::string_view text) {
     x.each("actions", [&](const Reader& a) {
       i.review.actions.push_back({a.str("text"), a.str("owner"), a.time("due"), a.flag("done")});
     });
-  }
-  if (const auto* w = r.object("worst")) {
-    const Reader x{*w};
-    i.worst.time_ms = x.time("time").value_or(0);
-    i.worst.down = x.list("down");
-    i.worst.degraded = x.list("degraded");
   }
   return i;
 }

@@ -51,13 +51,6 @@ struct Review {
   bool operator==(const Review&) const = default;
 };
 
-// The live impact of an incident at its worst (most functions not up), kept for the review.
-struct Worst {
-  int64_t time_ms = 0;
-  std::vector<std::string> down, degraded;  // function ids
-  bool operator==(const Worst&) const = default;
-};
-
 struct Incident {
   std::string id;      // a provider issue's id ("EX226792"), or "INC-<n>" when declared
   std::string source;  // "declared", or the provider ("microsoft365")
@@ -72,7 +65,6 @@ struct Incident {
   bool next_update_from_provider = false;  // the provider promised it ("Next update by: ...")
   std::vector<TimelineEntry> timeline;     // oldest first
   Review review;
-  Worst worst;
   bool operator==(const Incident&) const = default;
 };
 

@@ -2,6 +2,7 @@
 // disruption and its impact, surviving a restart without re-announcing.
 #include <gtest/gtest.h>
 
+#include "app/review.hpp"
 #include "app/service.hpp"
 #include "core/test_dir.hpp"
 #include "model/load.hpp"
@@ -232,6 +233,40 @@ TEST_F(IncidentsTest, ADeclaredIncidentIsCheckedUpdatedAndResolved) {
   // The next one gets the next number, also after a restart.
   open();
   EXPECT_EQ(service_->declare_incident(responder(), d)->id, "INC-2");
+}
+
+TEST_F(IncidentsTest, TheReviewHasTheSixSectionsPrefilledInEitherLanguage) {
+  ASSERT_TRUE(service_->record_reading("microsoft365", reading({exchange_issue()})));
+  IncidentUpdate u;
+  u.message = "Switched the stand-up to the phone bridge";
+  ASSERT_TRUE(service_->update_incident(responder(), "EX226792", u));
+  clock_.advance(std::chrono::minutes(90));
+  ASSERT_TRUE(service_->resolve_incident(responder(), "EX226792", "Exchange is back"));
+  const auto i = *service_->incident("EX226792");
+  const auto snap = service_->snapshot();
+  const std::string en = review_markdown(*snap, i, service_->sources(), clock_.now_ms(),
+                                         *catalog::language("en"));
+  for (const char* s : {"# Post-incident review: EX226792", "## User impact", "## Scope of impact",
+                        "## Start and end", "## Root cause", "## Actions taken", "## Next steps",
+                        "## Action items", "## Timeline", "relay", "incident-mgmt",
+                        "relay (RTO)", "phones", "Switched the stand-up", "Exchange is back"}) {
+    EXPECT_NE(en.find(s), std::string::npos) << s << "\n" << en;
+  }
+  const std::string sv = review_markdown(*snap, i, service_->sources(), clock_.now_ms(),
+                                         *catalog::language("sv"));
+  EXPECT_NE(sv.find("## Grundorsak"), std::string::npos) << sv;
+  // What people wrote wins over the prefill.
+  IncidentUpdate r;
+  r.review = Review{};
+  r.review->root_cause = "An expired certificate";
+  r.review->actions.push_back({"Monitor certificate expiry", "ann", 1'800'000'000'000, false});
+  ASSERT_TRUE(service_->update_incident(responder(), "EX226792", r));
+  const std::string again = review_markdown(*snap, *service_->incident("EX226792"),
+                                            service_->sources(), clock_.now_ms(),
+                                            *catalog::language("en"));
+  EXPECT_NE(again.find("An expired certificate"), std::string::npos);
+  EXPECT_NE(again.find("| Monitor certificate expiry | ann | 2027-01-15 | no |"), std::string::npos)
+      << again;
 }
 
 }  // namespace
