@@ -9,6 +9,7 @@
 #include "cli/model_source.hpp"
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
+#include "cli/service_access.hpp"
 #include "cli/store_access.hpp"
 #include "core/strings.hpp"
 #include "impact/compiled_graph.hpp"
@@ -23,7 +24,7 @@ namespace {
 struct ImpactOptions {
   Source source;
   impact::DisruptionQuery query;
-  bool json = false;
+  bool json = false, live = false;
   std::string format = "table";
 };
 
@@ -182,10 +183,66 @@ std::string render_text(const impact::Report& r, bool md, const Style& st) {
   return out;
 }
 
+// "in 25m", "23m ago"
+std::string relative(int64_t at, int64_t now) {
+  const int64_t minutes = (at - now) / 60'000;
+  return minutes >= 0 ? "in " + format_duration(Duration{minutes})
+                      : format_duration(Duration{-minutes}) + " ago";
+}
+
+int run_live(const ImpactOptions& o) {
+  if (!o.source.paths.empty() || o.source.rev != 0 || !o.query.empty() || !o.query.duration.empty()) {
+    return report_bad_input("--live reports the live disruption of the store's incidents: give "
+                            "no model files, --rev or disruption options with it");
+  }
+  SystemClock clock;
+  auto svc = open_service(o.source.db.empty() ? default_db_url() : o.source.db, clock);
+  if (!svc) return report(svc.error());
+  const app::LiveImpact live = (*svc)->live_impact();
+  if (o.json) {
+    if (auto w = write_stdout(app::live_impact_to_json(live)); !w) return report(w.error());
+    return kExitOk;
+  }
+  const Style st = o.format == "markdown" ? Style(false) : Style::for_stdout();
+  const int64_t now = live.as_of_ms;
+  std::string text = "Live impact as of " + format_utc(now) + "\n";
+  for (const auto& s : live.sources) {
+    if (s.unknown_since_ms) {
+      text += st.red("Health of " + s.provider + " unknown since " + format_utc(*s.unknown_since_ms)) +
+              " — its services keep their last known state\n";
+    }
+  }
+  if (live.incidents.empty() && live.disruption.empty()) {
+    text += "No active incident and nothing declared: every function is up.\n";
+    if (auto w = write_stdout(text); !w) return report(w.error());
+    return kExitOk;
+  }
+  text += "\nActive incidents\n";
+  for (const auto& i : live.incidents) {
+    text += fmt::format("  {:<12} {}{}\n", i.id, i.title,
+                        i.overdue ? "  " + st.red("update overdue") : "");
+  }
+  text += "\n" + render_text(live.report, o.format == "markdown", st);
+  text += "\nTime left (if nothing changes)\n";
+  for (const auto& f : live.functions) {
+    std::string left;
+    if (f.rto_breach_ms) left += "RTO " + (*f.rto_breach_ms < now ? st.red("breached " + relative(*f.rto_breach_ms, now)) : "breached " + relative(*f.rto_breach_ms, now));
+    if (f.mtpd_breach_ms) left += (left.empty() ? "" : ", ") + std::string("MTPD ") + (*f.mtpd_breach_ms < now ? st.red("breached " + relative(*f.mtpd_breach_ms, now)) : "breached " + relative(*f.mtpd_breach_ms, now));
+    if (left.empty()) left = f.state == impact::State::kDown ? "no objective given" : "degraded: no breach while it holds";
+    std::string who = f.owner_name.empty() ? f.owner : f.owner_name;
+    text += fmt::format("  {:<24} {} since {}; {}{}\n", f.id, impact::to_string(f.state),
+                        format_utc(f.since_ms), left,
+                        who.empty() ? "" : "; owner " + who + (f.business_unit.empty() ? "" : " (" + f.business_unit + ")"));
+  }
+  if (auto w = write_stdout(text); !w) return report(w.error());
+  return kExitOk;
+}
+
 int run_impact(const ImpactOptions& o) {
   if (o.format != "table" && o.format != "markdown") {
     return report_bad_input(fmt::format("--format '{}': expected table or markdown", o.format));
   }
+  if (o.live) return run_live(o);
   auto m = load_source(o.source);
   if (!m) return report(m.error());
   const auto g = impact::CompiledGraph::compile(*m);
@@ -268,10 +325,13 @@ void add_impact_commands(CLI::App& root, Commands& out) {
                   "open-ended)")
       ->type_name("DURATION");
   cmd->add_flag("--json", o->json, "print the impact report as JSON");
+  cmd->add_flag("--live", o->live,
+                "the live impact: every active incident and the status declaration of the store");
   cmd->add_option("--format", o->format, "table (default) or markdown")->type_name("FORMAT");
   set_help(*cmd,
            {.usage = "ebcm impact [MODEL... | --db URL [--rev N]] (--scenario ID | --down REF... | "
-                     "--degraded REF... | --workforce P%[@SCOPE]) [--duration D] [--json | --format table|markdown]",
+                     "--degraded REF... | --workforce P%[@SCOPE] | --live [--db URL]) [--duration D] "
+                     "[--json | --format table|markdown]",
             .details = "Works out, by the rules of the model format, which business functions go "
                        "down or run degraded, why (the chain of causes), which mitigations carry "
                        "them and which planned ones would have, and whether each breaches its RTO "

@@ -33,6 +33,8 @@ void add_spof_command(CLI::App& root, Commands& out);
 void add_user_commands(CLI::App& root, Commands& out);
 // cmd_audit.cpp: audit.
 void add_audit_command(CLI::App& root, Commands& out);
+// cmd_incident.cpp: incident list|show|declare|update|resolve|review, health status.
+void add_incident_commands(CLI::App& root, Commands& out);
 // cmd_serve.cpp: serve.
 void add_serve_command(CLI::App& root, Commands& out);
 
