@@ -230,5 +230,42 @@ TEST_F(ApiRoutesTest, DegradedDisruptionsOnTheImpactAndTheStatus) {
   EXPECT_EQ(call("PUT", "/api/v1/status", "carol", R"({"degraded":"mail"})").status, 400);
 }
 
+TEST_F(ApiRoutesTest, IncidentsAreDeclaredByRespondersAndReadByViewers) {
+  EXPECT_EQ(call("POST", "/api/v1/incidents", "vic", R"({"title":"x","down":["mail"]})").status, 403);
+  EXPECT_EQ(call("POST", "/api/v1/incidents", "carol", R"({"title":"x","down":["mial"]})").status, 404);
+  EXPECT_EQ(call("POST", "/api/v1/incidents", "carol", R"({"title":"x"})").status, 400);
+  EXPECT_EQ(call("POST", "/api/v1/incidents", "carol", R"({"title":"x","colour":1})").status, 400);
+  auto made = call("POST", "/api/v1/incidents", "carol",
+                   R"({"message":"Mail is slow\nsince 9","degraded":["mail"],"next_update":"30m"})");
+  ASSERT_EQ(made.status, 201) << made.response.body;
+  EXPECT_EQ(made.body.at("id"), "INC-1");
+  EXPECT_EQ(made.body.at("title"), "Mail is slow");
+  auto live = call("GET", "/api/v1/impact/live", "vic");
+  ASSERT_EQ(live.status, 200);
+  EXPECT_EQ(live.body.at("disruption").at("degraded").at(0), "mail");
+  EXPECT_EQ(live.body.at("functions").as_array().size(), 2u);
+  auto page = call("GET", "/status.json", "");
+  EXPECT_EQ(page.body.at("message"), "Mail is slow");
+  auto updated = call("PATCH", "/api/v1/incidents/INC-1", "carol",
+                      R"({"message":"Vendor engaged","review":{"root_cause":"disk full","actions":[{"text":"alerting","owner":"ann","due":"2026-12-20"}]}})");
+  ASSERT_EQ(updated.status, 200) << updated.response.body;
+  EXPECT_EQ(call("PATCH", "/api/v1/incidents/INC-1", "carol", R"({"review":{"actions":[{"due":"soon"}]}})").status, 400);
+  auto list = call("GET", "/api/v1/incidents?state=active", "vic");
+  EXPECT_EQ(list.body.at("incidents").as_array().size(), 1u);
+  EXPECT_EQ(call("GET", "/api/v1/incidents?state=open", "vic").status, 400);
+  EXPECT_EQ(call("POST", "/api/v1/incidents/INC-1/resolve", "vic", "").status, 403);
+  ASSERT_EQ(call("POST", "/api/v1/incidents/INC-1/resolve", "carol", R"({"message":"fixed"})").status, 200);
+  EXPECT_EQ(call("POST", "/api/v1/incidents/INC-1/resolve", "carol", "").status, 409);
+  EXPECT_EQ(call("GET", "/api/v1/incidents/INC-7", "vic").status, 404);
+  auto review = call("GET", "/api/v1/incidents/INC-1/review", "vic");
+  ASSERT_EQ(review.status, 200);
+  EXPECT_EQ(review.body.at("review").at("root_cause"), "disk full");
+  EXPECT_NE(std::string(review.body.at("markdown").as_string()).find("| alerting | ann | 2026-12-20 | no |"),
+            std::string::npos);
+  EXPECT_TRUE(call("GET", "/api/v1/impact/live", "vic").body.at("disruption").at("degraded").as_array().empty());
+  EXPECT_EQ(call("GET", "/api/v1/health", "vic").status, 200);
+  EXPECT_EQ(call("GET", "/api/v1/changes", "vic").status, 200);
+}
+
 }  // namespace
 }  // namespace ebcm::http

@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include "core/clock.hpp"
+#include "core/duration.hpp"
 #include "core/strings.hpp"
 #include "http/app.hpp"
 
@@ -115,6 +117,45 @@ std::vector<std::string> list_param(const Request& request, std::string_view nam
     }
   }
   return out;
+}
+
+// "30m" from now, or an ISO time.
+std::optional<int64_t> parse_when(std::string_view text, int64_t now) {
+  if (auto d = parse_duration(text)) return now + d->minutes * 60'000;
+  return parse_utc(text);
+}
+
+Result<std::vector<std::string>> string_list(const json::object& o, const char* key) {
+  std::vector<std::string> out;
+  auto it = o.find(key);
+  if (it == o.end() || it->value().is_null()) return out;
+  if (!it->value().is_array()) {
+    return make_error(ErrorCode::kInvalidInput, fmt::format("{}: expected a list of strings", key));
+  }
+  for (const auto& x : it->value().as_array()) {
+    if (!x.is_string()) {
+      return make_error(ErrorCode::kInvalidInput,
+                        fmt::format("{}: expected a list of strings", key));
+    }
+    out.emplace_back(x.as_string());
+  }
+  return out;
+}
+
+// The message is shown on the page, in logs and exports: control characters (C0 and DEL) have
+// no place there, except line breaks and tabs. A sentence naming the first one, if any.
+std::optional<std::string> control_character(std::string_view text) {
+  size_t position = 0;  // in characters (UTF-8 code points), from 1
+  for (unsigned char c : text) {
+    if ((c & 0xC0) != 0x80) ++position;
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F) {
+      return fmt::format(
+          "message: control character U+{:04X} at character {} is not allowed (line breaks "
+          "and tabs are)",
+          static_cast<unsigned>(c), position);
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace ebcm::http

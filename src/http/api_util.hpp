@@ -44,4 +44,12 @@ Result<int64_t> int_param(const Request& request, std::string_view name, int64_t
 // All values of a repeatable query parameter, also split at commas ("down=a,b&down=c").
 std::vector<std::string> list_param(const Request& request, std::string_view name);
 
+// "30m" from now, or an ISO time; nullopt when neither.
+std::optional<int64_t> parse_when(std::string_view text, int64_t now);
+// A JSON list of strings under `key` (absent or null: empty); kInvalidInput naming the key.
+Result<std::vector<std::string>> string_list(const json::object& o, const char* key);
+// A sentence naming the first control character of a message (C0 but line breaks and tabs,
+// DEL), if any.
+std::optional<std::string> control_character(std::string_view text);
+
 }  // namespace ebcm::http

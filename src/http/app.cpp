@@ -54,6 +54,7 @@ Result<std::unique_ptr<App>> App::open(const std::string& db_url, Auth* auth, Me
   add_revision_routes(*app, app->router_);
   add_analysis_routes(*app, app->router_);
   add_account_routes(*app, app->router_);
+  add_incident_routes(*app, app->router_);
   add_status_routes(*app, app->router_);
   add_ops_routes(*app, app->router_);
   return app;

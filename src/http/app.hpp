@@ -105,6 +105,7 @@ void add_model_routes(App& app, Router& r);     // entities: list, get, create, 
 void add_revision_routes(App& app, Router& r);  // revisions, diff, export, import
 void add_analysis_routes(App& app, Router& r);  // impact, scenarios, spof
 void add_account_routes(App& app, Router& r);   // session, users, tokens, audit
+void add_incident_routes(App& app, Router& r);  // incidents, health, live impact, changes
 void add_status_routes(App& app, Router& r);    // /status, /status.json, /api/v1/status
 void add_ops_routes(App& app, Router& r);       // /healthz, /readyz, /metrics, openapi.json
 

@@ -18,6 +18,7 @@ ROLES = ["admin", "coordinator", "owner", "responder", "viewer"]
 IDS = {
     "business-units": "finance", "locations": "hq", "people": "ingrid", "services": "exo",
     "functions": "payroll", "mitigations": "manual-payroll", "scenarios": "adfs-outage",
+    "incidents": "INC-1",
 }
 
 
@@ -34,6 +35,8 @@ def expected_roles(method, pattern):
         return {"admin", "coordinator"}
     if pattern == "/api/v1/status" and method == "put":
         return {"admin", "coordinator", "responder"}
+    if pattern.startswith("/api/v1/incidents") and method != "get":
+        return {"admin", "coordinator", "responder"}  # responders declare and update incidents
     if pattern in ("/api/v1/session", "/api/v1/tokens", "/api/v1/tokens/{id}") or method == "get":
         return set(ROLES)
     owned = pattern in ("/api/v1/functions/{id}", "/api/v1/mitigations/{id}",
