@@ -44,7 +44,7 @@ std::optional<int64_t> retry_after(const net::Headers& headers, int64_t now_ms) 
   char wday[4] = {}, mon[4] = {}, zone[4] = {};
   int day = 0, year = 0, h = 0, m = 0, s = 0;
   std::string text(v);
-  if (std::sscanf(text.c_str(), "%3s %d %3s %d %d:%d:%d %3s", wday, &day, mon, &year, &h, &m, &s,
+  if (std::sscanf(text.c_str(), "%3[A-Za-z], %d %3s %d %d:%d:%d %3s", wday, &day, mon, &year, &h, &m, &s,
                   zone) != 8) {
     return std::nullopt;
   }

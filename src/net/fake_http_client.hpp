@@ -3,7 +3,7 @@
 // Contract: each script() adds one answer (a Response or an Error) to the queue of a URL prefix;
 // send() takes the next answer of the longest prefix the request's URL starts with (the last
 // answer of a queue is kept and repeats once the others are used, so a steady answer needs one
-// script call). A request no prefix matches gets kUnavailable "no scripted answer". Every request
+// script call; a repeating answer that was used gives way to the next one scripted). A request no prefix matches gets kUnavailable "no scripted answer". Every request
 // is recorded in requests(), in order.
 // Thread safety: none; one test thread drives it.
 #pragma once
@@ -21,11 +21,9 @@ namespace ebcm::net {
 class FakeHttpClient final : public HttpClient {
  public:
   void script(std::string url_prefix, Response response) {
-    queues_[std::move(url_prefix)].emplace_back(std::move(response));
+    add(std::move(url_prefix), std::move(response));
   }
-  void script(std::string url_prefix, Error error) {
-    queues_[std::move(url_prefix)].emplace_back(std::move(error));
-  }
+  void script(std::string url_prefix, Error error) { add(std::move(url_prefix), std::move(error)); }
   // Shorthand: a status and a body (and optional headers).
   void script(std::string url_prefix, int status, std::string body, Headers headers = {}) {
     script(std::move(url_prefix), Response{status, std::move(headers), std::move(body)});
@@ -33,10 +31,10 @@ class FakeHttpClient final : public HttpClient {
 
   Result<Response> send(const Request& request) override {
     requests_.push_back(request);
-    std::deque<Answer>* best = nullptr;
+    Queue* best = nullptr;
     size_t best_len = 0;
     for (auto& [prefix, queue] : queues_) {
-      if (request.url.starts_with(prefix) && prefix.size() >= best_len && !queue.empty()) {
+      if (request.url.starts_with(prefix) && prefix.size() >= best_len && !queue.answers.empty()) {
         best = &queue;
         best_len = prefix.size();
       }
@@ -44,8 +42,12 @@ class FakeHttpClient final : public HttpClient {
     if (best == nullptr) {
       return make_error(ErrorCode::kUnavailable, "no scripted answer for " + url_host(request.url));
     }
-    Answer answer = best->front();
-    if (best->size() > 1) best->pop_front();
+    Answer answer = best->answers.front();
+    if (best->answers.size() > 1) {
+      best->answers.pop_front();
+    } else {
+      best->used = true;
+    }
     if (std::holds_alternative<Error>(answer)) return std::get<Error>(std::move(answer));
     return std::get<Response>(std::move(answer));
   }
@@ -61,7 +63,17 @@ class FakeHttpClient final : public HttpClient {
 
  private:
   using Answer = std::variant<Response, Error>;
-  std::map<std::string, std::deque<Answer>> queues_;
+  struct Queue {
+    std::deque<Answer> answers;
+    bool used = false;  // the one answer left was handed out (it repeats until another comes)
+  };
+  void add(std::string prefix, Answer answer) {
+    Queue& q = queues_[std::move(prefix)];
+    if (q.used && q.answers.size() == 1) q.answers.clear();
+    q.used = false;
+    q.answers.push_back(std::move(answer));
+  }
+  std::map<std::string, Queue> queues_;
   std::vector<Request> requests_;
 };
 
