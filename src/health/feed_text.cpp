@@ -23,8 +23,8 @@ std::optional<int64_t> parse_iso_ms(std::string_view text) {
   if (text.size() > 20 && text[19] == '.') {
     int64_t frac = 0;
     int digits = 0;
-    for (size_t i = 20; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) &&
-                        digits < 3;
+    for (size_t i = 20;
+         i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) && digits < 3;
          ++i, ++digits) {
       frac = frac * 10 + (text[i] - '0');
     }
@@ -270,13 +270,12 @@ std::string find_review_url(std::string_view text) {
     }
     std::string before = lower(text.substr(at >= 160 ? at - 160 : 0, at >= 160 ? 160 : at));
     std::string addr = lower(url);
-    bool review = addr.find("review") != std::string::npos ||
-                  addr.find("/pir") != std::string::npos ||
-                  before.find("post-incident") != std::string::npos ||
-                  before.find("post incident") != std::string::npos ||
-                  before.find("incident report") != std::string::npos ||
-                  before.find(" pir") != std::string::npos ||
-                  before.find("(pir") != std::string::npos;
+    bool review =
+        addr.find("review") != std::string::npos || addr.find("/pir") != std::string::npos ||
+        before.find("post-incident") != std::string::npos ||
+        before.find("post incident") != std::string::npos ||
+        before.find("incident report") != std::string::npos ||
+        before.find(" pir") != std::string::npos || before.find("(pir") != std::string::npos;
     if (review && url.size() > 8) return std::string(url);
   }
   return "";
@@ -312,8 +311,7 @@ std::string JsonReader::required(const json::object& o, std::string_view key,
   return text(o, key, path);
 }
 
-std::string JsonReader::text(const json::object& o, std::string_view key,
-                             const std::string& path) {
+std::string JsonReader::text(const json::object& o, std::string_view key, const std::string& path) {
   const json::value* v = o.if_contains(key);
   if (v == nullptr || v->is_null()) return "";
   if (!v->is_string()) {

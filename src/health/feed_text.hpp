@@ -51,8 +51,7 @@ class JsonReader {
   void fail(const std::string& path, const std::string& problem);
 
   // A required string: fails "no 'key'" when absent or null, "'key' is not a string" otherwise.
-  std::string required(const boost::json::object& o, std::string_view key,
-                       const std::string& path);
+  std::string required(const boost::json::object& o, std::string_view key, const std::string& path);
   // An optional string: "" when absent or null.
   std::string text(const boost::json::object& o, std::string_view key, const std::string& path);
   // An optional time: nullopt when absent, null or ""; fails when not an ISO 8601 time.

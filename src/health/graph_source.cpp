@@ -75,9 +75,9 @@ Result<void> GraphSource::load_secret() {
   if (!settings_.client_secret_file.empty()) {
     std::ifstream in(settings_.client_secret_file, std::ios::binary);
     if (!in) {
-      return make_error(ErrorCode::kInvalidInput,
-                        settings_.provider + ": the client secret file " +
-                            settings_.client_secret_file + " cannot be read");
+      return make_error(ErrorCode::kInvalidInput, settings_.provider + ": the client secret file " +
+                                                      settings_.client_secret_file +
+                                                      " cannot be read");
     }
     std::ostringstream text;
     text << in.rdbuf();
@@ -87,8 +87,7 @@ Result<void> GraphSource::load_secret() {
       secret_.pop_back();
     }
     if (secret_.empty()) {
-      return make_error(ErrorCode::kInvalidInput, settings_.provider +
-                                                      ": the client secret file " +
+      return make_error(ErrorCode::kInvalidInput, settings_.provider + ": the client secret file " +
                                                       settings_.client_secret_file + " is empty");
     }
   } else if (!settings_.client_secret_env.empty()) {
@@ -125,9 +124,9 @@ Result<std::string> GraphSource::token() {
   if (!r) return make_error(r.error().code, what + ": " + r.error().message);
   if (r->status == 400 || r->status == 401) {
     std::string code = token_error(r->body);
-    return make_error(ErrorCode::kForbidden,
-                      settings_.provider + ": the tenant rejected the client credentials" +
-                          (code.empty() ? "" : " (" + code + ")"));
+    return make_error(ErrorCode::kForbidden, settings_.provider +
+                                                 ": the tenant rejected the client credentials" +
+                                                 (code.empty() ? "" : " (" + code + ")"));
   }
   if (r->status < 200 || r->status > 299) {
     return status_error(what, req.url, *r, now, retry_after_ms_);
@@ -199,10 +198,10 @@ Result<std::vector<std::string>> GraphSource::get_pages(const std::string& url) 
       link = std::string(n->as_string());
     }
     if (!link.empty() && url_origin(link) != origin) {
-      return make_error(ErrorCode::kInvalidInput,
-                        settings_.provider + ": GET " + url_path(next) +
-                            ": @odata.nextLink leads away from " + net::url_host(origin) +
-                            " (to " + net::url_host(link) + "): not followed");
+      return make_error(ErrorCode::kInvalidInput, settings_.provider + ": GET " + url_path(next) +
+                                                      ": @odata.nextLink leads away from " +
+                                                      net::url_host(origin) + " (to " +
+                                                      net::url_host(link) + "): not followed");
     }
     pages.push_back(std::move(*body));
     next = std::move(link);
@@ -216,8 +215,8 @@ Result<void> GraphSource::fill_posts(std::vector<ProviderIssue>& issues,
   for (size_t i : which) {
     if (done++ >= settings_.max_issue_gets) break;
     ProviderIssue& issue = issues[i];
-    std::string url = settings_.graph_url + "/v1.0/admin/serviceAnnouncement/issues/" +
-                      form_encode(issue.id);
+    std::string url =
+        settings_.graph_url + "/v1.0/admin/serviceAnnouncement/issues/" + form_encode(issue.id);
     Result<std::string> body = get(url);
     if (!body) return body.error();
     Result<ProviderIssue> full = parse_issue(*body);

@@ -20,7 +20,8 @@ TEST(GraphParse, HealthOverviews) {
   auto r = parse_health_overviews(body);
   ASSERT_TRUE(r.ok()) << r.error().message;
   ASSERT_EQ(r->services.size(), 3u);
-  EXPECT_EQ(r->services[0], (ServiceHealth{"Exchange", "Exchange Online", "serviceoperational", true}));
+  EXPECT_EQ(r->services[0],
+            (ServiceHealth{"Exchange", "Exchange Online", "serviceoperational", true}));
   EXPECT_EQ(r->services[1].id, "OrgLiveID");
   EXPECT_EQ(r->services[1].status, "servicerestored");
   EXPECT_TRUE(r->services[1].operational);
@@ -68,7 +69,8 @@ TEST(GraphParse, OverviewIssueOfAnotherServiceKeepsItsOwnName) {
 TEST(GraphParse, Issues) {
   auto r = parse_issues(fixture("graph-issues.json"));
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_EQ(r->next_link, "https://graph.microsoft.com/v1.0/admin/serviceAnnouncement/issues?$skip=100");
+  EXPECT_EQ(r->next_link,
+            "https://graph.microsoft.com/v1.0/admin/serviceAnnouncement/issues?$skip=100");
   ASSERT_EQ(r->issues.size(), 1u);
   EXPECT_EQ(r->issues[0].id, "EX226792");
   EXPECT_EQ(r->issues[0].classification, "incident");
@@ -86,9 +88,9 @@ TEST(GraphParse, CliIssues) {
   for (const ProviderIssue& i : r->issues) {
     EXPECT_FALSE(i.id.empty());
     EXPECT_EQ(i.resolved, i.status == "servicerestored" || i.status == "serviceoperational" ||
-                              i.status == "postincidentreviewpublished" ||
-                              i.status == "resolved" || i.status == "falsepositive" ||
-                              i.status == "resolvedexternal" || i.resolved);
+                              i.status == "postincidentreviewpublished" || i.status == "resolved" ||
+                              i.status == "falsepositive" || i.status == "resolvedexternal" ||
+                              i.resolved);
   }
 }
 
@@ -186,8 +188,8 @@ TEST(GraphParse, Messages) {
 }
 
 TEST(GraphParse, EnumsAreCaseInsensitive) {
-  std::string body = replaced(fixture("graph-issues.json"), "\"ServiceRestored\"",
-                              "\"SERVICEDEGRADATION\"");
+  std::string body =
+      replaced(fixture("graph-issues.json"), "\"ServiceRestored\"", "\"SERVICEDEGRADATION\"");
   body = replaced(body, "\"isResolved\": true", "\"isResolved\": false");
   body = replaced(body, "\"Incident\"", "\"INCIDENT\"");
   auto r = parse_issues(body);
@@ -207,8 +209,8 @@ TEST(GraphParse, TruncatedOrWrongIsInvalidInput) {
   EXPECT_EQ(cut.error().code, ErrorCode::kInvalidInput);
   EXPECT_NE(cut.error().message.find("not valid JSON"), std::string::npos) << cut.error().message;
 
-  auto no_id = parse_health_overviews(replaced(
-      fixture("graph-healthOverviews-expand-issues.json"), "\"id\": \"EX226574\",", ""));
+  auto no_id = parse_health_overviews(
+      replaced(fixture("graph-healthOverviews-expand-issues.json"), "\"id\": \"EX226574\",", ""));
   ASSERT_FALSE(no_id.ok());
   EXPECT_EQ(no_id.error().message, "healthOverviews: value[0].issues[0]: no 'id'");
 
@@ -224,8 +226,9 @@ TEST(GraphParse, TruncatedOrWrongIsInvalidInput) {
 }
 
 TEST(GraphParse, ListWithoutPostsIsMarked) {
-  std::string body = "{\"value\":[{\"id\":\"EX1\",\"status\":\"serviceDegradation\","
-                     "\"service\":\"Exchange Online\"}]}";
+  std::string body =
+      "{\"value\":[{\"id\":\"EX1\",\"status\":\"serviceDegradation\","
+      "\"service\":\"Exchange Online\"}]}";
   auto r = parse_issues(body);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->without_posts, (std::vector<size_t>{0}));

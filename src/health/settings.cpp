@@ -14,14 +14,14 @@ namespace {
 
 constexpr std::array<std::string_view, 2> kTopKeys{"interval", "sources"};
 constexpr std::array<std::string_view, 11> kSourceKeys{
-    "provider",  "kind",           "tenant",    "client_id", "client_secret_file",
-    "client_secret_env", "login_url", "graph_url", "url",       "timeout",
-    "client_secret"};
+    "provider",  "kind",      "tenant", "client_id", "client_secret_file", "client_secret_env",
+    "login_url", "graph_url", "url",    "timeout",   "client_secret"};
 constexpr std::array<std::string_view, 2> kKinds{"microsoft-graph", "statuspage"};
 
 // "60s", "90", "5m", "1h", "2d" → seconds; nullopt when not a duration.
 std::optional<int64_t> parse_seconds(std::string_view text) {
-  if (!text.empty() && (text.back() == 's' || std::isdigit(static_cast<unsigned char>(text.back())))) {
+  if (!text.empty() &&
+      (text.back() == 's' || std::isdigit(static_cast<unsigned char>(text.back())))) {
     std::string_view digits = text.back() == 's' ? text.substr(0, text.size() - 1) : text;
     int64_t n = 0;
     auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
@@ -180,10 +180,10 @@ Result<Settings> parse_settings(const YAML::Node& health, const std::string& fil
         if (s.client_id.empty()) {
           c.problem(n, path + ".client_id", "microsoft-graph needs 'client_id'");
         }
-        if (s.client_secret_file.empty() == s.client_secret_env.empty() &&
-            !n["client_secret"]) {
-          c.problem(n, path, "microsoft-graph needs exactly one of 'client_secret_file' and "
-                             "'client_secret_env'");
+        if (s.client_secret_file.empty() == s.client_secret_env.empty() && !n["client_secret"]) {
+          c.problem(n, path,
+                    "microsoft-graph needs exactly one of 'client_secret_file' and "
+                    "'client_secret_env'");
         }
         if (n["url"]) c.problem(n["url"], path + ".url", "'url' is for statuspage sources");
       } else if (s.kind == "statuspage") {
@@ -218,15 +218,15 @@ Result<std::unique_ptr<HealthSource>> make_source(const SourceSettings& s, const
     g.login_url = s.login_url;
     g.graph_url = s.graph_url;
     g.timeout_s = s.timeout_s;
-    auto source = std::make_unique<GraphSource>(std::move(g), std::make_unique<net::CurlClient>(),
-                                                clock);
+    auto source =
+        std::make_unique<GraphSource>(std::move(g), std::make_unique<net::CurlClient>(), clock);
     if (auto loaded = source->load_secret(); !loaded) return loaded.error();
     return std::unique_ptr<HealthSource>(std::move(source));
   }
   if (s.kind == "statuspage") {
     StatuspageSettings p{s.provider, s.url, s.timeout_s};
-    return std::unique_ptr<HealthSource>(
-        std::make_unique<StatuspageSource>(std::move(p), std::make_unique<net::CurlClient>(), clock));
+    return std::unique_ptr<HealthSource>(std::make_unique<StatuspageSource>(
+        std::move(p), std::make_unique<net::CurlClient>(), clock));
   }
   return make_error(ErrorCode::kInvalidInput,
                     s.provider + ": unknown source kind '" + s.kind + "'");

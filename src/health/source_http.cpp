@@ -44,8 +44,8 @@ std::optional<int64_t> retry_after(const net::Headers& headers, int64_t now_ms) 
   char wday[4] = {}, mon[4] = {}, zone[4] = {};
   int day = 0, year = 0, h = 0, m = 0, s = 0;
   std::string text(v);
-  if (std::sscanf(text.c_str(), "%3[A-Za-z], %d %3s %d %d:%d:%d %3s", wday, &day, mon, &year, &h, &m, &s,
-                  zone) != 8) {
+  if (std::sscanf(text.c_str(), "%3[A-Za-z], %d %3s %d %d:%d:%d %3s", wday, &day, mon, &year, &h,
+                  &m, &s, zone) != 8) {
     return std::nullopt;
   }
   static constexpr const char* kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
@@ -103,9 +103,9 @@ Error status_error(const std::string& what, const std::string& url, const net::R
   if (!code.empty()) head += " (" + code + ")";
   if (r.status == 429 || r.status == 503) {
     retry_after_ms = retry_after(r.headers, now_ms);
-    std::string when = retry_after_ms ? ", asked to come back in " +
-                                            std::to_string(*retry_after_ms / 1000) + " s"
-                                      : "";
+    std::string when =
+        retry_after_ms ? ", asked to come back in " + std::to_string(*retry_after_ms / 1000) + " s"
+                       : "";
     return make_error(ErrorCode::kUnavailable,
                       head + (r.status == 429 ? ": throttled" : ": unavailable") + when);
   }

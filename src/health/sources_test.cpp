@@ -25,8 +25,9 @@ const std::string kLogin = "https://login.microsoftonline.com/contoso/oauth2/v2.
 const std::string kBase = "https://graph.microsoft.com/v1.0/admin/serviceAnnouncement/";
 
 std::string token_body(const char* token) {
-  return std::string("{\"token_type\":\"Bearer\",\"expires_in\":3599,\"ext_expires_in\":3599,"
-                     "\"access_token\":\"") +
+  return std::string(
+             "{\"token_type\":\"Bearer\",\"expires_in\":3599,\"ext_expires_in\":3599,"
+             "\"access_token\":\"") +
          token + "\"}";
 }
 
@@ -76,14 +77,12 @@ TEST_F(GraphSourceTest, FullRead) {
   ASSERT_EQ(reqs.size(), 4u);
   EXPECT_EQ(reqs[0].method, "POST");
   EXPECT_EQ(reqs[0].url, kLogin);
-  EXPECT_NE(reqs[0].body.find("client_id=11111111-2222-3333-4444-555555555555"),
-            std::string::npos);
+  EXPECT_NE(reqs[0].body.find("client_id=11111111-2222-3333-4444-555555555555"), std::string::npos);
   EXPECT_NE(reqs[0].body.find("client_secret=S3cr3t~Value.42"), std::string::npos);
   EXPECT_NE(reqs[0].body.find("grant_type=client_credentials"), std::string::npos);
   EXPECT_NE(reqs[0].body.find("scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"),
             std::string::npos);
-  EXPECT_EQ(net::header_value(reqs[1].headers, "authorization"),
-            std::string("Bearer ") + kToken1);
+  EXPECT_EQ(net::header_value(reqs[1].headers, "authorization"), std::string("Bearer ") + kToken1);
   EXPECT_EQ(reqs[1].timeout_ms, 15000);
   EXPECT_EQ(reqs[3].url, kBase + "messages?$skip=100");
 }
@@ -179,7 +178,8 @@ TEST_F(GraphSourceTest, UnavailableAndServerErrors) {
 TEST_F(GraphSourceTest, A401FetchesANewTokenAndRetriesOnce) {
   http_.script(kLogin, 200, token_body(kToken1));
   http_.script(kLogin, 200, token_body(kToken2));
-  http_.script(kBase + "healthOverviews", 401, "{\"error\":{\"code\":\"InvalidAuthenticationToken\"}}");
+  http_.script(kBase + "healthOverviews", 401,
+               "{\"error\":{\"code\":\"InvalidAuthenticationToken\"}}");
   http_.script(kBase + "healthOverviews", 200, fixture("graph-healthOverviews-expand-issues.json"));
   http_.script(kBase + "messages", 200, "{\"value\": []}");
   GraphSource s = source();
@@ -229,8 +229,7 @@ TEST_F(GraphSourceTest, IncrementalReadFiltersByTheCursorAndFetchesPosts) {
   http_.script(kBase + "issues" + filter, 200, list);
   http_.script(kBase + "issues/EX1", 200,
                replaced(fixture("graph-issue.cli-m365-fixture.json"), "CR275975", "EX1"));
-  http_.script(kBase + "issues/EX2", 200,
-               replaced(fixture("graph-issue.json"), "MO226784", "EX2"));
+  http_.script(kBase + "issues/EX2", 200, replaced(fixture("graph-issue.json"), "MO226784", "EX2"));
   http_.script(kBase + "messages" + filter, 200, "{\"value\": []}");
   GraphSource s = source();
   auto r = s.read("2021-08-01T00:00:00Z");
@@ -292,7 +291,8 @@ TEST_F(GraphSourceTest, SecretFromTheEnvironment) {
   ASSERT_TRUE(s.read("").ok());
   EXPECT_NE(http_.requests().back().url.find("messages"), std::string::npos);
   bool sent = false;
-  for (const auto& req : http_.requests()) sent = sent || req.body.find("client_secret=from-env") != std::string::npos;
+  for (const auto& req : http_.requests())
+    sent = sent || req.body.find("client_secret=from-env") != std::string::npos;
   EXPECT_TRUE(sent);
   ::unsetenv("EBCM_TEST_GRAPH_SECRET");
 }
@@ -319,23 +319,60 @@ TEST_F(GraphSourceTest, NoSecretOrTokenInAnyError) {
   };
   const std::string echo = std::string(" echo ") + kSecret + " " + kToken1;
   auto token_ok = [](FakeHttpClient& h) { h.script(kLogin, 200, token_body(kToken1)); };
-  run([&](FakeHttpClient& h) { h.script(kLogin, 400, "{\"error\":\"invalid_request\",\"error_description\":\"AADSTS900144:" + echo + "\"}"); }, "");
+  run(
+      [&](FakeHttpClient& h) {
+        h.script(
+            kLogin, 400,
+            "{\"error\":\"invalid_request\",\"error_description\":\"AADSTS900144:" + echo + "\"}");
+      },
+      "");
   run([&](FakeHttpClient& h) { h.script(kLogin, 500, echo); }, "");
-  run([&](FakeHttpClient& h) { h.script(kLogin, 200, "{\"token\":\"" + std::string(kToken1) + "\"}"); }, "");
-  run([&](FakeHttpClient& h) { h.script(kLogin, make_error(ErrorCode::kUnavailable, "login.microsoftonline.com: no answer in time")); }, "");
+  run(
+      [&](FakeHttpClient& h) {
+        h.script(kLogin, 200, "{\"token\":\"" + std::string(kToken1) + "\"}");
+      },
+      "");
+  run(
+      [&](FakeHttpClient& h) {
+        h.script(kLogin, make_error(ErrorCode::kUnavailable,
+                                    "login.microsoftonline.com: no answer in time"));
+      },
+      "");
   for (int status : {401, 403, 404, 429, 500, 503}) {
-    run([&](FakeHttpClient& h) {
-      token_ok(h);
-      h.script(kBase, status, "{\"error\":{\"code\":\"X\",\"message\":\"" + echo + "\"}}");
-    }, "");
+    run(
+        [&](FakeHttpClient& h) {
+          token_ok(h);
+          h.script(kBase, status, "{\"error\":{\"code\":\"X\",\"message\":\"" + echo + "\"}}");
+        },
+        "");
   }
-  run([&](FakeHttpClient& h) { token_ok(h); h.script(kBase, 200, "{\"value\":[" + echo); }, "");
-  run([&](FakeHttpClient& h) { token_ok(h); h.script(kBase, 200, "{\"value\":[{\"id\":3}]}"); }, "");
-  run([&](FakeHttpClient& h) {
-    token_ok(h);
-    h.script(kBase, 200, "{\"@odata.nextLink\":\"https://evil.example/?t=" + std::string(kToken1) + "\",\"value\":[]}");
-  }, "");
-  run([&](FakeHttpClient& h) { token_ok(h); h.script(kBase, make_error(ErrorCode::kUnavailable, "graph.microsoft.com: connection dropped")); }, "2021-01-01T00:00:00Z");
+  run(
+      [&](FakeHttpClient& h) {
+        token_ok(h);
+        h.script(kBase, 200, "{\"value\":[" + echo);
+      },
+      "");
+  run(
+      [&](FakeHttpClient& h) {
+        token_ok(h);
+        h.script(kBase, 200, "{\"value\":[{\"id\":3}]}");
+      },
+      "");
+  run(
+      [&](FakeHttpClient& h) {
+        token_ok(h);
+        h.script(kBase, 200,
+                 "{\"@odata.nextLink\":\"https://evil.example/?t=" + std::string(kToken1) +
+                     "\",\"value\":[]}");
+      },
+      "");
+  run(
+      [&](FakeHttpClient& h) {
+        token_ok(h);
+        h.script(kBase,
+                 make_error(ErrorCode::kUnavailable, "graph.microsoft.com: connection dropped"));
+      },
+      "2021-01-01T00:00:00Z");
   run([&](FakeHttpClient&) {}, "not a time");
   {
     GraphSettings no_file = settings_;

@@ -37,8 +37,8 @@ Result<std::string> StatuspageSource::get(const std::string& path) {
 Result<Reading> StatuspageSource::read(std::string_view /*cursor: the feed is a snapshot*/) {
   retry_after_ms_ = std::nullopt;
   auto fail = [&](const char* path, const Error& e) {
-    return make_error(e.code, settings_.provider + ": GET " + url_path(settings_.url + path) +
-                                  ": " + e.message);
+    return make_error(
+        e.code, settings_.provider + ": GET " + url_path(settings_.url + path) + ": " + e.message);
   };
   static constexpr const char* kSummary = "/api/v2/summary.json";
   static constexpr const char* kUnresolved = "/api/v2/incidents/unresolved.json";

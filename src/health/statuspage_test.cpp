@@ -106,8 +106,9 @@ TEST(StatuspageParse, Unresolved) {
   auto r = parse_unresolved(fixture("statuspage-incidents-unresolved.discord.json"));
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_TRUE(r->empty());
-  auto active = parse_unresolved(replaced(fixture("statuspage-incidents.discord.json"),
-                                          "\"status\": \"resolved\"", "\"status\": \"Identified\""));
+  auto active =
+      parse_unresolved(replaced(fixture("statuspage-incidents.discord.json"),
+                                "\"status\": \"resolved\"", "\"status\": \"Identified\""));
   ASSERT_TRUE(active.ok()) << active.error().message;
   EXPECT_EQ((*active)[0].status, "identified");
   EXPECT_FALSE((*active)[0].resolved);

@@ -3,9 +3,9 @@
 // Contract: each script() adds one answer (a Response or an Error) to the queue of a URL prefix;
 // send() takes the next answer of the longest prefix the request's URL starts with (the last
 // answer of a queue is kept and repeats once the others are used, so a steady answer needs one
-// script call; a repeating answer that was used gives way to the next one scripted). A request no prefix matches gets kUnavailable "no scripted answer". Every request
-// is recorded in requests(), in order.
-// Thread safety: none; one test thread drives it.
+// script call; a repeating answer that was used gives way to the next one scripted). A request no
+// prefix matches gets kUnavailable "no scripted answer". Every request is recorded in requests(),
+// in order. Thread safety: none; one test thread drives it.
 #pragma once
 
 #include <deque>
