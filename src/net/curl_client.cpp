@@ -113,6 +113,8 @@ Result<Response> CurlClient::send(const Request& request) {
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
   curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+  // Refused before the body comes when the answer announces its size (checked again on write).
+  curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_body_));
   curl_easy_setopt(easy, CURLOPT_USERAGENT, "ebcm/0.1");
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, &sink);
@@ -144,7 +146,7 @@ Result<Response> CurlClient::send(const Request& request) {
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, nullptr);
   curl_slist_free_all(list);
 
-  if (sink.too_large) {
+  if (sink.too_large || code == CURLE_FILESIZE_EXCEEDED) {
     return make_error(ErrorCode::kInvalidInput, host + ": answer too large (over " +
                                                     std::to_string(max_body_ >> 10) + " KiB)");
   }
