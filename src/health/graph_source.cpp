@@ -123,6 +123,8 @@ Result<std::string> GraphSource::token() {
   Result<net::Response> r = http_.send(req);
   if (!r) return make_error(r.error().code, what + ": " + r.error().message);
   if (r->status == 400 || r->status == 401) {
+    secret_loaded_ = false;  // read the file or variable again next time: it may be rotated
+    secret_.clear();
     std::string code = token_error(r->body);
     return make_error(ErrorCode::kForbidden, settings_.provider +
                                                  ": the tenant rejected the client credentials" +

@@ -1,6 +1,7 @@
 #include "health/settings.hpp"
 
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <set>
 
@@ -111,7 +112,9 @@ class Checker {
 
 }  // namespace
 
-Result<Settings> parse_settings(const YAML::Node& health, const std::string& file) {
+namespace {
+
+Result<Settings> check_settings(const YAML::Node& health, const std::string& file) {
   Settings settings;
   Checker c(file);
   if (!health.IsDefined() || health.IsNull()) return settings;
@@ -205,6 +208,21 @@ Result<Settings> parse_settings(const YAML::Node& health, const std::string& fil
     }
   }
   return c.finish(std::move(settings));
+}
+
+}  // namespace
+
+Result<Settings> parse_settings(const YAML::Node& health, const std::string& file) {
+  try {
+    return check_settings(health, file);
+  } catch (const YAML::Exception& e) {
+    Error err = make_error(ErrorCode::kInvalidInput,
+                           file + ": the health settings cannot be read: " + e.msg);
+    err.details.push_back(ErrorDetail{file, static_cast<uint32_t>(e.mark.line + 1),
+                                      static_cast<uint32_t>(e.mark.column + 1), "health", e.msg,
+                                      ""});
+    return err;
+  }
 }
 
 Result<std::unique_ptr<HealthSource>> make_source(const SourceSettings& s, const Clock& clock) {

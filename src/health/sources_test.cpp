@@ -215,6 +215,16 @@ TEST_F(GraphSourceTest, RejectedCredentialsAreForbidden) {
             "invalid_client)");
 }
 
+TEST_F(GraphSourceTest, ARotatedSecretIsReadAgainAfterARejection) {
+  http_.script(kLogin, 401, "{\"error\":\"invalid_client\"}");
+  GraphSource s = source();
+  ASSERT_EQ(s.read("").error().code, ErrorCode::kForbidden);
+  std::ofstream(secret_file_) << "rotated\n";
+  script_tenant();
+  ASSERT_TRUE(s.read("").ok());
+  EXPECT_NE(http_.requests()[1].body.find("client_secret=rotated"), std::string::npos);
+}
+
 TEST_F(GraphSourceTest, IncrementalReadFiltersByTheCursorAndFetchesPosts) {
   settings_.max_issue_gets = 2;
   http_.script(kLogin, 200, token_body(kToken1));
