@@ -13,7 +13,7 @@
 namespace ebcm::health {
 namespace {
 
-constexpr int64_t kTokenMarginMs = 5 * 60 * 1000;
+constexpr int64_t kTokenMarginMs = int64_t{5} * 60 * 1000;
 
 std::string strip_slash(std::string s) {
   while (!s.empty() && s.back() == '/') s.pop_back();

@@ -87,7 +87,10 @@ class Checker {
       for (std::string_view k : known) ok = ok || k == key;
       if (ok) continue;
       std::string near = closest_match(key, known);
-      problem(kv.first, path + "." + key, "unknown setting '" + key + "'",
+      std::string where = path;
+      where += ".";
+      where += key;
+      problem(kv.first, where, "unknown setting '" + key + "'",
               near.empty() ? "known: " + join({known.begin(), known.end()}, ", ")
                            : "did you mean '" + near + "'?");
     }

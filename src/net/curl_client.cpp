@@ -136,7 +136,9 @@ Result<Response> CurlClient::send(const Request& request) {
 
   curl_slist* list = nullptr;
   for (const auto& [name, value] : request.headers) {
-    std::string line = name + ": " + value;
+    std::string line = name;
+    line += ": ";
+    line += value;
     list = curl_slist_append(list, line.c_str());
   }
   list = curl_slist_append(list, "Expect:");  // no 100-continue round trip for small bodies
