@@ -43,6 +43,7 @@ struct ProviderIssue {
   std::string feature, feature_group;   // Graph
   std::string status;          // as written by the provider, lower-cased ("servicedegradation")
   std::string classification;  // lower-cased: "incident", "advisory"; "" when none
+  std::string impact;          // Statuspage incident: none|minor|major|critical; Graph: ""
   std::string title, impact_description;
   int64_t start_ms = 0;
   std::optional<int64_t> end_ms;
