@@ -5,7 +5,11 @@
 #include <boost/json.hpp>
 #include <memory>
 
+#include <yaml-cpp/yaml.h>
+
+#include "app/poller.hpp"
 #include "app/review.hpp"
+#include "health/settings.hpp"
 #include "cli/command.hpp"
 #include "cli/help.hpp"
 #include "cli/output.hpp"
@@ -324,6 +328,108 @@ void add_incident_commands(CLI::App& root, Commands& out) {
                                 "known state); per mapped service its provider state; the "
                                 "provider services no model service names (unmapped)."});
   out.push_back({status, [o] { return run_health_status(*o); }});
+  add_health_poll_command(*health, out);
+}
+
+}  // namespace ebcm::cli
+
+namespace ebcm::cli {
+
+Result<health::Settings> load_health_settings(const std::string& file) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file);
+  } catch (const YAML::BadFile&) {
+    return make_error(ErrorCode::kInvalidInput, file + ": cannot be read");
+  } catch (const YAML::Exception& e) {
+    return make_error(ErrorCode::kInvalidInput, fmt::format("{}:{}:{}: not valid YAML: {}", file,
+                                                            e.mark.line + 1, e.mark.column + 1,
+                                                            e.msg));
+  }
+  if (!root.IsMap()) return health::parse_settings(YAML::Node(), file);
+  return health::parse_settings(root["health"], file);
+}
+
+Result<std::vector<std::unique_ptr<health::HealthSource>>> make_sources(
+    const health::Settings& s, const Clock& clock) {
+  std::vector<std::unique_ptr<health::HealthSource>> out;
+  for (const auto& x : s.sources) {
+    auto src = health::make_source(x, clock);
+    if (!src) return src.error();
+    out.push_back(std::move(*src));
+  }
+  return out;
+}
+
+namespace {
+
+struct PollOptions {
+  std::string db, config;
+  bool once = false, json = false;
+};
+
+int run_poll(const PollOptions& o) {
+  if (!o.once) {
+    return report_bad_input("health poll runs one cycle: give --once (ebcm serve --config FILE "
+                            "polls on its interval)");
+  }
+  if (o.config.empty()) return report_bad_input("--config FILE: the settings with the health sources");
+  auto settings = load_health_settings(o.config);
+  if (!settings) return report(settings.error());
+  if (settings->sources.empty()) return report_bad_input(o.config + ": no health.sources to poll");
+  SystemClock clock;
+  auto sources = make_sources(*settings, clock);
+  if (!sources) return report(sources.error());
+  auto svc = open_service(o.db, clock);
+  if (!svc) return report(svc.error());
+  app::Poller poller(**svc, std::move(*sources), settings->interval_ms);
+  const auto results = poller.poll_once();
+  bool all = true;
+  json::array out;
+  std::string text;
+  for (const auto& r : results) {
+    all = all && r.ok;
+    json::array changes;
+    for (const auto& c : r.changes)
+      changes.push_back(json::object{{"incident", c.id}, {"what", c.what}, {"title", c.title}});
+    out.push_back(json::object{{"provider", r.provider}, {"ok", r.ok}, {"error", r.error},
+                               {"changes", std::move(changes)}});
+    if (!r.ok) {
+      text += fmt::format("{}: could not be read: {} (its services keep their last known state)\n",
+                          r.provider, r.error);
+      continue;
+    }
+    text += fmt::format("{}: read, {}\n", r.provider,
+                        r.changes.empty() ? std::string("nothing changed")
+                                          : plural(static_cast<int64_t>(r.changes.size()),
+                                                   "incident changed", "incidents changed"));
+    for (const auto& c : r.changes) text += fmt::format("  {:<9} {:<12} {}\n", c.what, c.id, c.title);
+  }
+  if (o.json) text = json::serialize(json::object{{"sources", std::move(out)}}) + "\n";
+  if (auto w = write_stdout(text); !w) return report(w.error());
+  return all ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+void add_health_poll_command(CLI::App& health, Commands& out) {
+  auto o = std::make_shared<PollOptions>();
+  CLI::App* cmd = health.add_subcommand("poll", "Read every health source once and store it");
+  add_db_option(*cmd, o->db);
+  cmd->add_flag("--once", o->once, "one cycle of every source");
+  cmd->add_option("--config", o->config, "the settings file with health.sources")->type_name("FILE");
+  cmd->add_flag("--json", o->json, "print JSON");
+  set_help(*cmd, {.usage = "ebcm health poll --once --config FILE [--db URL] [--json]",
+                  .details = "Reads every source of the settings' health section at once, keeps "
+                             "provider issues in sync with their incidents, and prints what "
+                             "changed. A source that cannot be read keeps its last known state "
+                             "and is marked unknown; the others are stored all the same. The "
+                             "client secret comes from client_secret_file or client_secret_env, "
+                             "never from the command line, and is never printed.",
+                  .exit_statuses = {{0, "every source answered"},
+                                    {2, "bad settings or options"},
+                                    {3, "a source could not be read (the others are stored)"}}});
+  out.push_back({cmd, [o] { return run_poll(*o); }});
 }
 
 }  // namespace ebcm::cli

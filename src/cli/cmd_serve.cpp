@@ -15,6 +15,8 @@
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "http/app.hpp"
+#include "app/poller.hpp"
+#include "cli/service_access.hpp"
 #include "http/config.hpp"
 #include "http/server.hpp"
 
@@ -61,6 +63,13 @@ int run_serve(const ServeOptions& o) {
   auto options = http::server_options(*config);
   if (!options) return report(options.error());
   init_logging(config->log_level);
+  // The health sources of the same file (bad settings stop the start, exit 2).
+  health::Settings health_settings;
+  if (!o.config.empty()) {
+    auto hs = load_health_settings(o.config);
+    if (!hs) return report(hs.error());
+    health_settings = std::move(*hs);
+  }
 
   // An SQLite file is created (with its schema) when missing: serving an empty model is fine.
   auto accounts = store::Accounts::open(config->db);
@@ -74,6 +83,14 @@ int run_serve(const ServeOptions& o) {
   // Revisions committed by others (`ebcm import` into the same database, another instance)
   // are served within a second.
   (*app)->service().watch(std::chrono::milliseconds(250));
+  std::unique_ptr<app::Poller> poller;
+  if (!health_settings.sources.empty()) {
+    auto sources = make_sources(health_settings, clock);
+    if (!sources) return report(sources.error());
+    poller = std::make_unique<app::Poller>((*app)->service(), std::move(*sources),
+                                           health_settings.interval_ms);
+    poller->start();
+  }
   options->inline_if = &http::App::answers_quickly;
   options->on_head = [&app](const http::Request& head, size_t& body_limit) {
     return (*app)->check_head(head, body_limit);
@@ -91,6 +108,7 @@ int run_serve(const ServeOptions& o) {
                   {{"listen", fmt::format("{}:{}", options->host, (*server)->port())},
                    {"revision", std::to_string((*app)->snapshot()->revision())}});
   (*server)->wait();
+  if (poller) poller->stop();
   log_event(Level::kInfo, "serve_stop", {});
   return kExitOk;
 }

@@ -203,6 +203,7 @@ void apply_file(const std::string& path, ServeConfig& config,
       continue;
     }
     const std::string& key = kv.first.Scalar();
+    if (key == "health") continue;  // the health sources: health/settings.hpp reads them
     const Setting* s = find_setting(key);
     if (!s) {
       std::string hint = did_you_mean(key);
