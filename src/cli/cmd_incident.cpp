@@ -7,6 +7,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "app/health_view.hpp"
 #include "app/poller.hpp"
 #include "app/review.hpp"
 #include "health/settings.hpp"
@@ -238,6 +239,26 @@ int run_health_status(const IncidentOptions& o) {
   return kExitOk;
 }
 
+int run_changes(const IncidentOptions& o) {
+  SystemClock clock;
+  auto svc = open_service(o.db, clock);
+  if (!svc) return report(svc.error());
+  const auto changes = app::planned_changes(*(*svc)->snapshot(), (*svc)->sources());
+  std::string text;
+  if (o.json) {
+    text = app::changes_to_json(changes);
+  } else if (changes.empty()) {
+    text = "No planned change reported (ebcm health poll reads them from the message center).\n";
+  } else {
+    for (const auto& c : changes) {
+      text += app::change_summary(c) + "\n    " + c.change.title + "\n";
+      if (!c.critical.empty()) text += "    critical: " + join(c.critical, ", ") + "\n";
+    }
+  }
+  if (auto w = write_stdout(text); !w) return report(w.error());
+  return kExitOk;
+}
+
 void add_disruption_flags(CLI::App& cmd, impact::DisruptionQuery& q) {
   cmd.add_option("-s,--scenario", q.scenario, "a scenario of the model")->type_name("ID");
   cmd.add_option("--down", q.down, "nodes that are down")->type_name("REF");
@@ -329,6 +350,16 @@ void add_incident_commands(CLI::App& root, Commands& out) {
                                 "provider services no model service names (unmapped)."});
   out.push_back({status, [o] { return run_health_status(*o); }});
   add_health_poll_command(*health, out);
+  auto co = std::make_shared<IncidentOptions>();
+  CLI::App* changes = health->add_subcommand("changes", "Planned changes and the functions that depend on them");
+  add_db_option(*changes, co->db);
+  changes->add_flag("--json", co->json, "print JSON");
+  set_help(*changes, {.usage = "ebcm health changes [--db URL] [--json]",
+                      .details = "The providers' planned changes (Microsoft 365 message center, "
+                                 "Statuspage scheduled maintenances) as last polled, soonest "
+                                 "first, each with the business functions that depend on what it "
+                                 "changes and the critical ones among them."});
+  out.push_back({changes, [co] { return run_changes(*co); }});
 }
 
 }  // namespace ebcm::cli

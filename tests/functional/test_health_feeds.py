@@ -90,6 +90,12 @@ class HealthFeedsTest(ServeTestCase):
         self.assertEqual(json.loads(again.stdout)["sources"][0]["changes"], [])
         status = self.json_of("health", "status", "--json")
         self.assertIsNone(status["sources"][0]["unknown_since"])
+        # The message center's planned changes, each with what depends on it.
+        changes = self.json_of("health", "changes", "--json")["changes"]
+        self.assertTrue(changes)
+        for c in changes:
+            self.assertIn(" changes ", c["summary"])
+        self.assertIn(changes[0]["id"], self.ok("health", "changes").stdout)
 
     def test_faults_leave_the_last_known_state_and_a_clear_error(self):
         self.ok("health", "poll", "--once", "--config", self.config)
