@@ -88,8 +88,8 @@ int main(int argc, char** argv) {
     return 3;
   }
   (void)(*svc)->snapshot()->graph();  // compiled once, as in a running server
-  std::printf("model: %zu nodes; %d changed issues per cycle\n\n",
-              (*svc)->snapshot()->graph().size(), count);
+  std::printf("model: %u nodes; %d changed issues per cycle\n\n",
+              static_cast<unsigned>((*svc)->snapshot()->graph().size()), count);
 
   // The baseline: the same 1,000 incident records stored alone, one transaction.
   auto backend = store::open_backend("sqlite:" + (dir / "baseline.db").string());

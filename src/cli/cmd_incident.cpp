@@ -41,8 +41,6 @@ Result<int64_t> parse_next_update(const std::string& text, int64_t now) {
                                 text));
 }
 
-std::string when(std::optional<int64_t> ms) { return ms ? format_utc(*ms) : "-"; }
-
 std::string incident_line(const app::Incident& i, int64_t now) {
   std::string due = i.next_update_ms ? "next update " + format_utc(*i.next_update_ms) : "";
   if (app::update_overdue(i, now)) due += " (OVERDUE)";
