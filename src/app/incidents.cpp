@@ -347,20 +347,28 @@ std::vector<health::ProviderIssue> active_issues(const std::vector<Incident>& in
 impact::DisruptionQuery live_disruption(const model::Model& m,
                                         const impact::DisruptionQuery& declared,
                                         const std::vector<Incident>& incidents,
-                                        const std::vector<SourceState>& sources) {
+                                        const std::vector<SourceState>& sources,
+                                        const impact::CompiledGraph* g) {
   impact::DisruptionQuery out;
-  std::set<std::string> refs;  // the nodes of the model, to leave out what no longer resolves
-  for (const auto& s : m.services) {
-    refs.insert(s.id);
-    for (const auto& f : s.features) refs.insert(s.id + "/" + f.id);
+  // The nodes of the model, to leave out what no longer resolves: the compiled graph's lookup
+  // when there is one, else a set built here.
+  std::set<std::string> refs;
+  if (!g) {
+    for (const auto& s : m.services) {
+      refs.insert(s.id);
+      for (const auto& f : s.features) refs.insert(s.id + "/" + f.id);
+    }
+    for (const auto& f : m.functions) refs.insert(f.id);
+    for (const auto& l : m.locations) refs.insert(l.id);
   }
-  for (const auto& f : m.functions) refs.insert(f.id);
-  for (const auto& l : m.locations) refs.insert(l.id);
+  auto resolves = [&](const std::string& r) {
+    return g ? g->find(r) != impact::kNone : refs.count(r) != 0;
+  };
   auto add = [&](const impact::DisruptionQuery& q) {
     for (const auto& r : q.down)
-      if (refs.count(r)) add_unique(out.down, r);
+      if (resolves(r)) add_unique(out.down, r);
     for (const auto& r : q.degraded)
-      if (refs.count(r)) add_unique(out.degraded, r);
+      if (resolves(r)) add_unique(out.degraded, r);
     for (const auto& w : q.workforce) add_unique(out.workforce, w);
     // A scenario named by an incident: its disruptions, open-ended (the live disruption lasts
     // as long as its incidents).
@@ -368,7 +376,7 @@ impact::DisruptionQuery live_disruption(const model::Model& m,
       if (q.scenario.empty() || sc.id != q.scenario) continue;
       for (const auto& d : sc.disrupt) {
         if (d.kind == model::Disruption::Kind::kNode) {
-          if (refs.count(d.node)) add_unique(d.degraded ? out.degraded : out.down, d.node);
+          if (resolves(d.node)) add_unique(d.degraded ? out.degraded : out.down, d.node);
           continue;
         }
         std::string w = std::to_string(d.percent) + "%";

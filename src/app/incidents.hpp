@@ -23,6 +23,7 @@
 #include "core/result.hpp"
 #include "health/health.hpp"
 #include "health/mapping.hpp"
+#include "impact/compiled_graph.hpp"
 #include "impact/query.hpp"
 #include "model/model.hpp"
 
@@ -106,10 +107,12 @@ std::vector<health::ProviderIssue> active_issues(const std::vector<Incident>& in
 
 // The live disruption: the hand declaration (may be empty), every active declared incident and
 // every active provider issue mapped onto `m` with the services each source last reported.
-// Refs that no longer resolve in `m` are left out.
+// Refs that no longer resolve in `m` are left out (looked up in `g`, `m` compiled, when given:
+// that spares building a set of every ref of the model on each call).
 impact::DisruptionQuery live_disruption(const model::Model& m,
                                         const impact::DisruptionQuery& declared,
                                         const std::vector<Incident>& incidents,
-                                        const std::vector<SourceState>& sources);
+                                        const std::vector<SourceState>& sources,
+                                        const impact::CompiledGraph* g = nullptr);
 
 }  // namespace ebcm::app

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <map>
+#include <set>
+#include <unordered_map>
 
 #include "core/clock.hpp"
 #include "impact/engine.hpp"
@@ -47,15 +49,72 @@ impact::DisruptionQuery incident_disruption(const model::Model& m, const Inciden
   return live_disruption(m, {}, alone, own);
 }
 
-StatusDeclaration effective_status(const model::Model& m, const StatusDeclaration& declared,
+namespace {
+
+// The disruption each active incident causes alone, by incident id — what
+// incident_disruption() gives for one, with one mapping per provider for all of its issues
+// (an issue's own nodes do not depend on the others) and refs looked up in the graph: a poll
+// can bring a thousand issues onto a model of a hundred thousand nodes.
+std::map<std::string, impact::DisruptionQuery> own_disruptions(
+    const Snapshot& snap, const std::vector<Incident>& incidents,
+    const std::vector<SourceState>& sources) {
+  const model::Model& m = snap.model();
+  const impact::CompiledGraph& g = snap.graph();
+  std::map<std::string, impact::DisruptionQuery> out;
+  std::set<std::string> providers;
+  for (const auto& i : incidents) {
+    if (!i.active) continue;
+    if (i.issue) providers.insert(i.source);
+    else out[i.id] = live_disruption(m, i.disruption, {}, {}, &g);
+  }
+  for (const auto& p : providers) {
+    std::vector<health::ServiceHealth> services;
+    for (const auto& s : sources)
+      if (s.provider == p) services = s.services;
+    for (auto& h : services) h.operational = true;  // the issues alone, no advisory
+    const auto effect = health::map_provider(m, p, services, active_issues(incidents, p));
+    for (const auto& e : effect.issues) {
+      impact::DisruptionQuery& q = out[e.issue_id];
+      for (const auto& n : e.nodes) {
+        if (g.find(n.ref) != impact::kNone) (n.degraded ? q.degraded : q.down).push_back(n.ref);
+      }
+    }
+  }
+  for (auto& [id, q] : out) {
+    for (auto* v : {&q.down, &q.degraded}) {
+      std::sort(v->begin(), v->end());
+      v->erase(std::unique(v->begin(), v->end()), v->end());
+    }
+    std::erase_if(q.degraded, [&](const std::string& r) {
+      return std::binary_search(q.down.begin(), q.down.end(), r);
+    });
+  }
+  return out;
+}
+
+// Equal disruptions, equal impact: the key under which one engine run serves them all.
+std::string query_key(const impact::DisruptionQuery& q) {
+  std::string k;
+  for (const auto* v : {&q.down, &q.degraded, &q.workforce}) {
+    for (const auto& r : *v) (k += r) += '\n';
+    k += '\x1f';
+  }
+  return k;
+}
+
+}  // namespace
+
+StatusDeclaration effective_status(const Snapshot& snap, const StatusDeclaration& declared,
                                    const std::vector<Incident>& incidents,
                                    const std::vector<SourceState>& sources) {
+  const model::Model& m = snap.model();
   StatusDeclaration out = declared;
-  out.disruption = live_disruption(m, declared.disruption, incidents, sources);
+  out.disruption = live_disruption(m, declared.disruption, incidents, sources, &snap.graph());
+  const auto own = own_disruptions(snap, incidents, sources);
   std::string titles;
   for (const auto& i : incidents) {
     if (!i.active) continue;
-    if (!incident_disruption(m, i, sources).empty()) {
+    if (auto it = own.find(i.id); it != own.end() && !it->second.empty()) {
       out.started_ms = out.started_ms ? std::min(out.started_ms, i.opened_ms) : i.opened_ms;
     }
     if (i.next_update_ms && (!out.next_update_ms || *i.next_update_ms < *out.next_update_ms)) {
@@ -80,41 +139,67 @@ LiveImpact compute_live_impact(const Snapshot& snap, const StatusDeclaration& de
   LiveImpact out;
   out.as_of_ms = now_ms;
   out.sources = sources;
-  out.disruption = live_disruption(m, declared.disruption, incidents, sources);
+  out.disruption = live_disruption(m, declared.disruption, incidents, sources, &g);
   impact::Engine engine(g);
   out.report = impact::make_report(g, run(engine, g, m, out.disruption, true), "live");
 
-  // Per active incident alone: which functions it takes out, and since when.
+  // Per active incident alone: which functions it takes out, and since when. Incidents that
+  // disrupt the same nodes (many issues of one service) share one engine run.
+  const auto own = own_disruptions(snap, incidents, sources);
+  std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>> runs;
   std::map<std::string, std::pair<int64_t, std::vector<std::string>>> since;  // function →
   for (const auto& i : incidents) {
     if (!i.active) continue;
     LiveIncident li{i.id, i.title, i.source, {}, {}, i.next_update_ms, update_overdue(i, now_ms)};
-    const impact::Impact own = run(engine, g, m, incident_disruption(m, i, sources), false);
-    for (const auto& x : own.nodes) {
-      if (!g.is_function(x.node) || x.state == impact::State::kUp) continue;
-      (x.state == impact::State::kDown ? li.down : li.degraded).push_back(g.refs[x.node]);
-      auto [it, fresh] = since.emplace(g.refs[x.node], std::pair{i.opened_ms, std::vector<std::string>{}});
-      if (!fresh) it->second.first = std::min(it->second.first, i.opened_ms);
-      it->second.second.push_back(i.id);
+    static const impact::DisruptionQuery kNothing;
+    auto found = own.find(i.id);
+    const impact::DisruptionQuery& q = found != own.end() ? found->second : kNothing;
+    auto [hit, fresh_run] = runs.try_emplace(query_key(q));
+    if (fresh_run) {
+      for (const auto& x : run(engine, g, m, q, false).nodes) {
+        if (!g.is_function(x.node) || x.state == impact::State::kUp) continue;
+        (x.state == impact::State::kDown ? hit->second.first : hit->second.second)
+            .push_back(g.refs[x.node]);
+      }
+    }
+    li.down = hit->second.first;
+    li.degraded = hit->second.second;
+    for (const auto* v : {&li.down, &li.degraded}) {
+      for (const auto& f : *v) {
+        auto [it, fresh] = since.emplace(f, std::pair{i.opened_ms, std::vector<std::string>{}});
+        if (!fresh) it->second.first = std::min(it->second.first, i.opened_ms);
+        it->second.second.push_back(i.id);
+      }
     }
     out.incidents.push_back(std::move(li));
   }
   const int64_t declared_start =
       declared.started_ms ? declared.started_ms : declared.updated_ms ? declared.updated_ms : now_ms;
+  // The model's functions and people that the report names, found in one pass each.
+  std::unordered_map<std::string_view, const model::Function*> functions;
+  for (const auto& f : out.report.functions) functions.emplace(f.id, nullptr);
+  std::unordered_map<std::string_view, std::string_view> owners;
+  if (!functions.empty()) {
+    for (const auto& x : m.functions) {
+      if (auto it = functions.find(x.id); it != functions.end()) {
+        it->second = &x;
+        owners.emplace(x.owner, std::string_view{});
+      }
+    }
+    for (const auto& p : m.people)
+      if (auto it = owners.find(p.id); it != owners.end()) it->second = p.name;
+  }
   for (const auto& f : out.report.functions) {
     LiveFunction lf;
     lf.id = f.id;
     lf.state = f.state;
-    const model::Function* mf = nullptr;
-    for (const auto& x : m.functions)
-      if (x.id == f.id) mf = &x;
+    const model::Function* mf = functions[f.id];
     if (mf) {
       lf.name = mf->name;
       lf.owner = mf->owner;
       lf.business_unit = mf->business_unit;
       if (mf->staff) lf.staff = mf->staff->normal;
-      for (const auto& p : m.people)
-        if (p.id == mf->owner) lf.owner_name = p.name;
+      lf.owner_name = std::string(owners[mf->owner]);
     }
     auto it = since.find(f.id);
     // Taken out by no incident alone: by their combination or the hand declaration.

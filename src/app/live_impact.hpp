@@ -57,7 +57,7 @@ std::string live_impact_to_json(const LiveImpact& live);
 // The status page's declaration: the hand-made one with every active incident merged in (the
 // live disruption; the earliest start, the soonest next update promised; the incident titles
 // as the message when the hand declaration has none).
-StatusDeclaration effective_status(const model::Model& m, const StatusDeclaration& declared,
+StatusDeclaration effective_status(const Snapshot& snap, const StatusDeclaration& declared,
                                    const std::vector<Incident>& incidents,
                                    const std::vector<SourceState>& sources);
 

@@ -69,7 +69,7 @@ Result<Incident> Service::incident(std::string_view id) const {
 }
 
 StatusDeclaration Service::effective_locked() const {
-  return app::effective_status(snapshot()->model(), status_, incidents_, sources_);
+  return app::effective_status(*snapshot(), status_, incidents_, sources_);
 }
 
 StatusDeclaration Service::effective_status() const {
