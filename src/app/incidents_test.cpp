@@ -2,6 +2,7 @@
 // disruption and its impact, surviving a restart without re-announcing.
 #include <gtest/gtest.h>
 
+#include "app/events.hpp"
 #include "app/review.hpp"
 #include "app/service.hpp"
 #include "core/test_dir.hpp"
@@ -267,6 +268,102 @@ TEST_F(IncidentsTest, TheReviewHasTheSixSectionsPrefilledInEitherLanguage) {
   EXPECT_NE(again.find("An expired certificate"), std::string::npos);
   EXPECT_NE(again.find("| Monitor certificate expiry | ann | 2027-01-15 | no |"), std::string::npos)
       << again;
+}
+
+std::vector<std::string> types(const std::vector<Event>& events) {
+  std::vector<std::string> out;
+  for (const auto& e : events) out.push_back(e.type);
+  return out;
+}
+
+TEST_F(IncidentsTest, TheEventStreamAnnouncesOpenedChangedOverdueAndResolvedOnce) {
+  EventHub hub(*service_, 100, /*start_thread=*/false);
+  const int64_t start = hub.last_id();
+  int wakes = 0;
+  const uint64_t handle = hub.subscribe([&] { ++wakes; });
+
+  ASSERT_TRUE(service_->record_reading("microsoft365", reading({exchange_issue()})));
+  hub.evaluate();
+  auto got = hub.since(start);
+  ASSERT_FALSE(got.missed);
+  EXPECT_EQ(types(got.events), (std::vector<std::string>{"incident.opened", "impact.changed"}));
+  EXPECT_NE(got.events[0].data.find(R"("id":"EX226792")"), std::string::npos);
+  EXPECT_NE(got.events[1].data.find(R"("id":"incident-mgmt","state":"degraded","was":"up")"),
+            std::string::npos)
+      << got.events[1].data;
+  EXPECT_EQ(wakes, 2);
+  EXPECT_EQ(got.events[1].id, got.events[0].id + 1);
+
+  // Nothing new: nothing announced.
+  const int64_t mark = hub.last_id();
+  hub.evaluate();
+  EXPECT_TRUE(hub.since(mark).events.empty());
+
+  // The update falls due: announced once, however often the hub looks.
+  clock_.advance(std::chrono::minutes(61));
+  hub.evaluate();
+  hub.evaluate();
+  EXPECT_EQ(types(hub.since(mark).events), std::vector<std::string>{"update.overdue"});
+
+  // A new post: changed. The feed no longer lists it: resolved, and the function is back up.
+  auto next = exchange_issue();
+  next.last_modified_ms += 60'000;
+  next.posts.push_back({next.last_modified_ms, "regular", "A fix is deploying."});
+  const int64_t mark2 = hub.last_id();
+  ASSERT_TRUE(service_->record_reading("microsoft365", reading({next})));
+  hub.evaluate();
+  EXPECT_EQ(types(hub.since(mark2).events), std::vector<std::string>{"incident.changed"});
+  const int64_t mark3 = hub.last_id();
+  auto clear = reading({});
+  clear.services[0].status = "serviceOperational";
+  clear.services[0].operational = true;
+  ASSERT_TRUE(service_->record_reading("microsoft365", clear));
+  hub.evaluate();
+  auto after = hub.since(mark3);
+  EXPECT_EQ(types(after.events), (std::vector<std::string>{"incident.resolved", "impact.changed"}));
+  EXPECT_NE(after.events[1].data.find(R"({"id":"incident-mgmt","state":"up","was":"degraded"})"),
+            std::string::npos)
+      << after.events[1].data;
+  EXPECT_NE(after.events[1].data.find(R"("down":0,"degraded":0)"), std::string::npos);
+
+  hub.unsubscribe(handle);
+  const int before = wakes;
+  IncidentDeclaration d;
+  d.title = "Phone bridge degraded";
+  d.disruption.degraded = {"bridge"};
+  ASSERT_TRUE(service_->declare_incident(responder(), d));
+  hub.evaluate();
+  EXPECT_EQ(wakes, before);
+}
+
+TEST_F(IncidentsTest, TheEventStreamAnnouncesNothingAlreadyKnownAfterARestart) {
+  ASSERT_TRUE(service_->record_reading("microsoft365", reading({exchange_issue()})));
+  open();
+  EventHub hub(*service_, 100, /*start_thread=*/false);
+  const int64_t start = hub.last_id();
+  hub.evaluate();
+  EXPECT_TRUE(hub.since(start).events.empty());
+}
+
+TEST_F(IncidentsTest, TheEventStreamResumesOnlyFromIdsItStillKeeps) {
+  EventHub hub(*service_, 2, /*start_thread=*/false);
+  const int64_t start = hub.last_id();
+  EXPECT_FALSE(hub.since(start).missed);
+  EXPECT_TRUE(hub.since(start + 1).missed);  // not given out yet
+  EXPECT_TRUE(hub.since(start - 5).missed);  // from before this process
+  IncidentDeclaration d;
+  d.title = "OWA down";
+  d.disruption.down = {"exo/owa"};
+  ASSERT_TRUE(service_->declare_incident(responder(), d));  // opened, impact
+  hub.evaluate();
+  ASSERT_TRUE(service_->resolve_incident(responder(), "INC-1", "Fixed"));  // resolved, impact
+  hub.evaluate();
+  // Only the last two are kept: the client that saw the first missed the second.
+  EXPECT_TRUE(hub.since(start + 1).missed);
+  auto tail = hub.since(start + 2);
+  ASSERT_FALSE(tail.missed);
+  EXPECT_EQ(types(tail.events), (std::vector<std::string>{"incident.resolved", "impact.changed"}));
+  EXPECT_TRUE(hub.since(hub.last_id()).events.empty());
 }
 
 }  // namespace

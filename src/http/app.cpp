@@ -50,11 +50,13 @@ Result<std::unique_ptr<App>> App::open(const std::string& db_url, Auth* auth, Me
                                                      const app::StatusDeclaration& declared) {
     page->render(snapshot, declared);
   });
+  app->events_ = std::make_unique<app::EventHub>(*app->service_);
   add_model_routes(*app, app->router_);
   add_revision_routes(*app, app->router_);
   add_analysis_routes(*app, app->router_);
   add_account_routes(*app, app->router_);
   add_incident_routes(*app, app->router_);
+  add_event_routes(*app, app->router_);
   add_status_routes(*app, app->router_);
   add_ops_routes(*app, app->router_);
   return app;

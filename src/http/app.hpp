@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "app/events.hpp"
 #include "app/service.hpp"
 #include "app/snapshot.hpp"
 #include "core/clock.hpp"
@@ -86,6 +87,7 @@ class App {
   Metrics* metrics() const { return metrics_; }
   const Clock& clock() const { return clock_; }
   StatusPage& status() const { return *status_; }
+  app::EventHub& events() const { return *events_; }
 
  private:
   App(Auth* auth, Metrics* metrics, const Clock& clock);
@@ -98,6 +100,7 @@ class App {
   Router router_;
   std::unique_ptr<StatusPage> status_;
   std::unique_ptr<app::Service> service_;
+  std::unique_ptr<app::EventHub> events_;  // after service_: observes it, gone before it
 };
 
 // Route groups (api_*.cpp).
@@ -106,6 +109,7 @@ void add_revision_routes(App& app, Router& r);  // revisions, diff, export, impo
 void add_analysis_routes(App& app, Router& r);  // impact, scenarios, spof
 void add_account_routes(App& app, Router& r);   // session, users, tokens, audit
 void add_incident_routes(App& app, Router& r);  // incidents, health, live impact, changes
+void add_event_routes(App& app, Router& r);     // /api/v1/events (Server-Sent Events)
 void add_status_routes(App& app, Router& r);    // /status, /status.json, /api/v1/status
 void add_ops_routes(App& app, Router& r);       // /healthz, /readyz, /metrics, openapi.json
 

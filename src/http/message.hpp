@@ -7,7 +7,9 @@
 // Thread safety: plain values.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +43,20 @@ struct Request {
   std::optional<std::string_view> cookie(std::string_view name) const;
 };
 
+// The rest of an answer that goes on (Server-Sent Events), produced as it comes: see
+// Response::stream.
+class ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  // Called by the server before the first next(): `wake` is to be called (from any thread,
+  // cheaply: it only signals) whenever next() may have more to send.
+  virtual void on_more(std::function<void()> wake) = 0;
+  // Never blocks: the bytes to send now ("" when nothing yet), or nullopt when the answer is
+  // complete. Called after each wake, and after idle_wait() without one (a heartbeat is due).
+  virtual std::optional<std::string> next() = 0;
+  virtual std::chrono::milliseconds idle_wait() const { return std::chrono::seconds(15); }
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
@@ -48,6 +64,10 @@ struct Response {
   std::string body;
   // When set, sent instead of `body` without copying (the status page, served from memory).
   std::shared_ptr<const std::string> shared_body;
+  // When set, the answer goes on after `body`: the server sends the head without a length
+  // (the connection's close ends the answer; it is never reused), then `body`, then what the
+  // stream gives until it completes, the client goes away or the server stops.
+  std::shared_ptr<ResponseStream> stream;
   // For the access log and metrics only, never sent: the route's pattern ("/api/v1/functions/{id}")
   // as the router matched it ("" when none did), and a note for operators.
   std::string route;

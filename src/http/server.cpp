@@ -267,6 +267,10 @@ class Connection final : public ConnectionBase,
 
   void on_stop() override {
     if (idle_) cancel();
+    if (streaming_) {  // an endless answer ends at once
+      stream_done_ = true;
+      wake_timer_.cancel();
+    }
   }
   void force_close() override {
     error_code ec;
@@ -407,11 +411,20 @@ class Connection final : public ConnectionBase,
       parser_.reset();
 
       if (server_.stopping()) keep_alive = false;  // a request in flight at stop() is the last
+      if (response.stream) keep_alive = false;     // its end is the connection's close
       set_deadline(opt.read_timeout);
       size_t sent = co_await write(response, request.version, keep_alive, head);
-      server_.record(request.method, request.target, request.id, response.status, sent, start,
-                     remote_, response.route, response.log_note);
+      if (!response.stream) {
+        server_.record(request.method, request.target, request.id, response.status, sent, start,
+                       remote_, response.route, response.log_note);
+      }
       if (sent == 0) co_return;  // the write failed
+      if (response.stream) {
+        const size_t more = head ? 0 : co_await stream(*response.stream);
+        server_.record(request.method, request.target, request.id, response.status, sent + more,
+                       start, remote_, response.route, "stream");
+        co_return;
+      }
       if (!keep_alive) {
         co_await linger(/*always=*/body_unread);
         co_return;
@@ -489,10 +502,12 @@ class Connection final : public ConnectionBase,
         head_ += r.content_type;
         head_ += "\r\n";
       }
-      head_ += "Content-Length: ";
-      head_.append(
-          num, static_cast<size_t>(std::to_chars(num, num + sizeof num, payload.size()).ptr - num));
-      head_ += "\r\n";
+      if (!r.stream) {
+        head_ += "Content-Length: ";
+        head_.append(num, static_cast<size_t>(
+                              std::to_chars(num, num + sizeof num, payload.size()).ptr - num));
+        head_ += "\r\n";
+      }
     }
     for (const auto& [name, value] : r.headers) {
       if (!header_allowed(name, value)) {
@@ -514,6 +529,41 @@ class Connection final : public ConnectionBase,
         asio::buffer(head_), asio::buffer(payload.data(), head || no_body ? 0 : payload.size())};
     auto [ec, n] = co_await asio::async_write(stream_, buffers, kNoThrow);
     co_return ec ? 0 : n;
+  }
+
+  // The rest of an endless answer: what `s` gives, written as it comes, until it completes,
+  // a write fails (the client went away, or stopped reading for read_timeout) or the server
+  // stops. Returns the bytes written.
+  asio::awaitable<size_t> stream(ResponseStream& s) {
+    streaming_ = true;
+    std::weak_ptr<Connection> weak = this->shared_from_this();
+    s.on_more([weak, executor = executor()] {
+      asio::post(executor, [weak] {
+        if (auto self = weak.lock()) {
+          self->woken_ = true;
+          self->wake_timer_.cancel();
+        }
+      });
+    });
+    size_t total = 0;
+    while (!stream_done_ && !server_.stopping()) {
+      woken_ = false;
+      std::optional<std::string> chunk = s.next();
+      if (!chunk) break;
+      if (!chunk->empty()) {
+        set_deadline(server_.options().read_timeout);
+        auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(*chunk), kNoThrow);
+        if (ec) break;
+        total += n;
+        continue;
+      }
+      if (woken_) continue;  // more came while next() ran
+      deadline_ = Clock::time_point::max();  // waiting for news is not a slow client
+      wake_timer_.expires_after(s.idle_wait());
+      co_await wake_timer_.async_wait(kNoThrow);
+    }
+    streaming_ = false;
+    co_return total;
   }
 
   // Closes our side, then reads and drops what the client still sends, for a while: `always`
@@ -542,6 +592,9 @@ class Connection final : public ConnectionBase,
   bool timed_out_ = false;
   bool idle_ = false;  // waiting for the first byte of a request
   bool done_ = false;
+  // An endless answer (stream()): under way; ended by stop(); news arrived; waiting for news.
+  bool streaming_ = false, stream_done_ = false, woken_ = false;
+  asio::steady_timer wake_timer_{stream_.get_executor()};
   std::string remote_;
   beast::flat_buffer buffer_;  // reused for every request of the connection
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;

@@ -14,7 +14,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -309,6 +311,107 @@ TEST(ServerTest, HeadersThatWouldBreakFramingAreDropped) {
   EXPECT_EQ(r.headers.count("set-cookie"), 0u);
   EXPECT_EQ(r.headers.count("x-evil"), 0u);
   EXPECT_EQ(r.headers["x-good"], "fine");
+}
+
+// An endless answer for the tests: sends what is pushed, ends when told.
+struct PushedStream final : ResponseStream {
+  struct State {
+    std::mutex mutex;
+    std::vector<std::string> queue;
+    std::function<void()> wake;
+    bool end = false;
+    std::atomic<int> polls{0};
+    void push(std::string s) {
+      std::function<void()> w;
+      {
+        std::lock_guard lock(mutex);
+        queue.push_back(std::move(s));
+        w = wake;
+      }
+      if (w) w();
+    }
+  };
+  explicit PushedStream(std::shared_ptr<State> s) : state(std::move(s)) {}
+  void on_more(std::function<void()> wake) override {
+    std::lock_guard lock(state->mutex);
+    state->wake = std::move(wake);
+  }
+  std::optional<std::string> next() override {
+    ++state->polls;
+    std::lock_guard lock(state->mutex);
+    if (state->end && state->queue.empty()) return std::nullopt;
+    std::string out;
+    for (auto& q : state->queue) out += q;
+    state->queue.clear();
+    return out;
+  }
+  std::chrono::milliseconds idle_wait() const override { return 50ms; }
+  std::shared_ptr<State> state;
+};
+
+// Reads from `c` until `needle` has arrived (or 5 s); all read so far.
+std::string read_until(Client& c, std::string& seen, std::string_view needle) {
+  char tmp[4096];
+  while (seen.find(needle) == std::string::npos) {
+    ssize_t n = ::recv(c.fd(), tmp, sizeof tmp, 0);
+    if (n <= 0) break;
+    seen.append(tmp, static_cast<size_t>(n));
+  }
+  return seen;
+}
+
+Handler streaming(std::shared_ptr<PushedStream::State> state) {
+  return [state](Request&) {
+    Response r;
+    r.content_type = "text/event-stream";
+    r.body = "first\n";
+    r.stream = std::make_shared<PushedStream>(state);
+    return r;
+  };
+}
+
+TEST(ServerTest, AStreamedAnswerSendsWhatComesAsItComesAndEndsAtStop) {
+  auto state = std::make_shared<PushedStream::State>();
+  auto server = start(test_options(), streaming(state));
+  ASSERT_TRUE(server);
+  Client c(server->port());
+  c.send(get("/events"));
+  std::string seen;
+  read_until(c, seen, "first\n");
+  ASSERT_NE(seen.find("first\n"), std::string::npos) << seen;
+  EXPECT_EQ(seen.find("Content-Length"), std::string::npos) << seen;  // ended by the close
+  EXPECT_NE(seen.find("Connection: close"), std::string::npos) << seen;
+  state->push("second\n");
+  read_until(c, seen, "second\n");
+  EXPECT_NE(seen.find("second\n"), std::string::npos);
+  // Without news the stream is asked again after its idle wait (for a heartbeat).
+  const int polls = state->polls;
+  std::this_thread::sleep_for(300ms);
+  EXPECT_GE(state->polls - polls, 2);
+  auto t0 = std::chrono::steady_clock::now();
+  server->stop();
+  EXPECT_TRUE(c.closed_by_server());
+  server->wait();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);  // not held for the grace period
+}
+
+TEST(ServerTest, AStreamedAnswerThatCompletesClosesTheConnection) {
+  auto state = std::make_shared<PushedStream::State>();
+  auto server = start(test_options(), streaming(state));
+  ASSERT_TRUE(server);
+  Client c(server->port());
+  c.send(get("/events"));
+  std::string seen;
+  read_until(c, seen, "first\n");
+  {
+    std::lock_guard lock(state->mutex);
+    state->end = true;
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  state->push("last\n");
+  seen += c.read_raw_until_closed();  // returns at the close (or after the client's 5 s)
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
+  EXPECT_NE(seen.find("last\n"), std::string::npos) << seen;
 }
 
 TEST(ServerTest, StopLetsARunningHandlerFinish) {

@@ -11,6 +11,75 @@ import time
 from clitest import EBCM, CONTOSO, CliTestCase
 
 
+class EventStream:
+    """A Server-Sent Events client: next(types, timeout) reads events until one of `types`."""
+
+    def __init__(self, port, token, cookie, last_event_id, timeout):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        h = {"Accept": "text/event-stream"}
+        if token:
+            h["Authorization"] = "Bearer " + token
+        if cookie:
+            h["Cookie"] = cookie
+        if last_event_id is not None:
+            h["Last-Event-ID"] = last_event_id
+        self.conn.request("GET", "/api/v1/events", headers=h)
+        self.sock = self.conn.sock  # http.client lets go of it once the answer is to be closed
+        self.res = self.conn.getresponse()
+        self.status = self.res.status
+        self.headers = {k.lower(): v for k, v in self.res.getheaders()}
+        self.doc = None
+        self.seen = []  # every event read: dicts with id, event, data (parsed JSON)
+        if self.status != 200:
+            text = self.res.read().decode("utf-8", "replace")
+            self.doc = json.loads(text) if text else None
+            self.close()
+
+    def read_event(self):
+        """The next event (comments and retry: skipped), or None when the stream ends."""
+        event = {}
+        while True:
+            line = self.res.fp.readline()
+            if not line:
+                return None
+            line = line.decode("utf-8").rstrip("\r\n")
+            if not line:
+                if "event" in event or "data" in event:
+                    if "data" in event:
+                        event["data"] = json.loads(event["data"])
+                    self.seen.append(event)
+                    return event
+                continue
+            if line.startswith(":"):
+                continue
+            name, _, value = line.partition(":")
+            if value.startswith(" "):
+                value = value[1:]
+            if name in ("id", "event", "data"):
+                event[name] = value
+
+    def next(self, types, timeout=20):
+        """Reads until an event of one of `types` (a name or a tuple); fails after `timeout`."""
+        types = (types,) if isinstance(types, str) else tuple(types)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.sock.settimeout(max(0.1, deadline - time.monotonic()))
+            try:
+                event = self.read_event()
+            except socket.timeout:
+                break
+            if event is None:
+                raise AssertionError("the event stream ended; seen: %s" % self.seen)
+            if event.get("event") in types:
+                return event
+        raise AssertionError("no %s event within %ss; seen: %s" % (types, timeout, self.seen))
+
+    def close(self):
+        self.res.close()
+        self.sock.close()
+        self.conn.close()
+
+
 class Server:
     """`ebcm serve` in `folder`, on 127.0.0.1 and a port the system picks."""
 
@@ -66,6 +135,10 @@ class Server:
         except ValueError:
             doc = None
         return res.status, headers, text, doc
+
+    def events(self, token=None, cookie=None, last_event_id=None, timeout=30):
+        """GET /api/v1/events, left open: an EventStream (its .status, .doc when refused)."""
+        return EventStream(self.port, token, cookie, last_event_id, timeout)
 
     def alive(self):
         return self.proc.poll() is None

@@ -143,6 +143,51 @@ class HealthFeedsTest(ServeTestCase):
         self.assertTrue(server.alive())
         self.no_secret(server.logs())
 
+    def test_the_event_stream_announces_the_incident_and_resumes(self):
+        self.control("PUT", "/_control/graph", {"issues": []})
+        server = self.start(extra=("--config", self.config))
+        cookie, csrf = self.sign_in(server, "admin", server.admin_password)
+        stream = server.events(cookie=cookie)
+        self.addCleanup(stream.close)
+        self.assertEqual(stream.status, 200)
+        self.assertTrue(stream.headers["content-type"].startswith("text/event-stream"))
+        self.assertNotIn("content-length", stream.headers)
+        hello = stream.next("hello")
+        self.assertFalse(hello["data"]["resumed"])
+        # The feed reports Exchange Online down: within one poll interval (10 s) the stream says
+        # so — the incident, then incident management degraded (its mitigation carries it).
+        self.control("PUT", "/_control/graph", {"issues": [exchange_incident()]})
+        opened = stream.next("incident.opened", timeout=25)
+        self.assertEqual(opened["data"]["id"], "EX900001")
+        self.assertEqual(opened["data"]["state"], "active")
+        self.assertIsNotNone(opened["data"]["next_update"])
+        impact = stream.next("impact.changed", timeout=10)
+        changed = {c["id"]: c for c in impact["data"]["changed"]}
+        self.assertEqual(changed["incident-mgmt"]["state"], "degraded", impact)
+        self.assertEqual(changed["incident-mgmt"]["was"], "up")
+        self.assertGreater(int(impact["id"]), int(opened["id"]))
+
+        # Reconnecting after the hello replays what came since; an unknown id asks for a resync.
+        again = server.events(cookie=cookie, last_event_id=hello["id"])
+        self.addCleanup(again.close)
+        self.assertTrue(again.next("hello")["data"]["resumed"])
+        self.assertEqual(again.next("incident.opened", timeout=5)["id"], opened["id"])
+        self.assertEqual(again.next("impact.changed", timeout=5)["id"], impact["id"])
+        lost = server.events(cookie=cookie, last_event_id="12345")
+        self.addCleanup(lost.close)
+        self.assertFalse(lost.next("hello")["data"]["resumed"])
+        lost.next("resync", timeout=5)
+
+        # A declared incident is announced at once, without waiting for a poll.
+        status, _, _, doc = server.request("POST", "/api/v1/incidents",
+                                           {"title": "WAN down at HQ", "down": ["wan"]},
+                                           cookie=cookie, csrf=csrf)
+        self.assertEqual(status, 201, doc)
+        self.assertEqual(stream.next("incident.opened", timeout=5)["data"]["title"], "WAN down at HQ")
+        # Without credentials: refused, not streamed.
+        self.assertEqual(server.events().status, 401)
+        self.no_secret(server.logs(), json.dumps(stream.seen))
+
 
 if __name__ == "__main__":
     if not os.path.exists(EBCM):
