@@ -2,9 +2,13 @@
 // disruption and its impact, surviving a restart without re-announcing.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "app/events.hpp"
+#include "app/poller.hpp"
 #include "app/review.hpp"
 #include "app/service.hpp"
+#include "health/sources.hpp"
 #include "core/test_dir.hpp"
 #include "model/load.hpp"
 
@@ -364,6 +368,37 @@ TEST_F(IncidentsTest, TheEventStreamResumesOnlyFromIdsItStillKeeps) {
   ASSERT_FALSE(tail.missed);
   EXPECT_EQ(types(tail.events), (std::vector<std::string>{"incident.resolved", "impact.changed"}));
   EXPECT_TRUE(hub.since(hub.last_id()).events.empty());
+}
+
+// Two instances on one database: only the lease holder reads a source; when it stops, the
+// other takes over at once.
+TEST_F(IncidentsTest, OnlyOneOfTwoInstancesPollsASourceAndTheOtherTakesOver) {
+  auto other = Service::open(url_, nullptr, nullptr, clock_);
+  ASSERT_TRUE(other) << other.error().message;
+  auto source = [](health::FakeSource*& raw) {
+    auto s = std::make_unique<health::FakeSource>("microsoft365");
+    for (int i = 0; i < 200; ++i) s->push(reading({exchange_issue()}));
+    raw = s.get();
+    std::vector<std::unique_ptr<health::HealthSource>> v;
+    v.push_back(std::move(s));
+    return v;
+  };
+  health::FakeSource *a_reads, *b_reads, *c_reads;
+  Poller a(*service_, source(a_reads), 20, "a");
+  Poller b(**other, source(b_reads), 20, "b");
+  a.start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  b.start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  b.stop();
+  EXPECT_TRUE(b_reads->cursors().empty());  // stood by: a holds the lease
+  a.stop();                                 // gives it up
+  EXPECT_FALSE(a_reads->cursors().empty());
+  Poller c(**other, source(c_reads), 20, "c");
+  c.start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  c.stop();
+  EXPECT_FALSE(c_reads->cursors().empty());
 }
 
 }  // namespace

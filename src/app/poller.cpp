@@ -4,13 +4,31 @@
 #include <chrono>
 #include <random>
 
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include "core/log.hpp"
 
 namespace ebcm::app {
 
+namespace {
+
+std::string holder_name(const std::string& instance) {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  if (!instance.empty()) return fmt::format("{}:{}", host, instance);
+  return fmt::format("{}:{}:{:08x}", host, ::getpid(),
+                     static_cast<uint32_t>(std::random_device{}()));
+}
+
+}  // namespace
+
 Poller::Poller(Service& service, std::vector<std::unique_ptr<health::HealthSource>> sources,
-               int64_t interval_ms)
-    : service_(service), sources_(std::move(sources)), interval_ms_(interval_ms) {}
+               int64_t interval_ms, const std::string& instance)
+    : service_(service),
+      sources_(std::move(sources)),
+      interval_ms_(interval_ms),
+      holder_(holder_name(instance)) {}
 
 Poller::~Poller() { stop(); }
 
@@ -55,9 +73,28 @@ std::vector<PollResult> Poller::poll_once() {
 void Poller::loop(health::HealthSource& source) {
   std::mt19937_64 rng(std::random_device{}());
   int failures = 0;
+  const std::string lease = "health-poll/" + source.provider();
+  const int64_t ttl = std::max<int64_t>(3 * interval_ms_, 60'000);
+  bool leading = false;
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     lock.unlock();
+    auto held = service_.try_lease(lease, holder_, ttl);
+    if (!held) {
+      log_event(Level::kWarn, "health_lease_failed",
+                {{"provider", source.provider()}, {"error", held.error().message}});
+    }
+    const bool lead = held && *held;
+    if (lead != leading) {
+      log_event(Level::kInfo, lead ? "health_poll_leading" : "health_poll_standby",
+                {{"provider", source.provider()}});
+      leading = lead;
+    }
+    if (!lead) {  // another instance polls this source (or the store is away): wait a round
+      lock.lock();
+      cv_.wait_for(lock, std::chrono::milliseconds(interval_ms_), [this] { return stopping_; });
+      continue;
+    }
     const PollResult r = poll(source);
     int64_t wait = interval_ms_;
     if (!r.ok) {
@@ -71,6 +108,13 @@ void Poller::loop(health::HealthSource& source) {
     }
     lock.lock();
     cv_.wait_for(lock, std::chrono::milliseconds(wait), [this] { return stopping_; });
+  }
+  lock.unlock();
+  if (leading) {  // let another instance take over at once rather than after the lease lapses
+    if (auto r = service_.release_lease(lease, holder_); !r) {
+      log_event(Level::kDebug, "health_lease_release_failed",
+                {{"provider", source.provider()}, {"error", r.error().message}});
+    }
   }
 }
 

@@ -9,7 +9,10 @@
 // (interval × 2^failures, at most 16 × interval, ±20 %), never sooner than the provider's
 // Retry-After; each failure is one warning log line naming the source and the error (never a
 // secret). The cursor comes from the stored source state, so a restart continues incrementally
-// and re-reads nothing it would announce again.
+// and re-reads nothing it would announce again. Several instances on one database poll each
+// source once: a loop reads only while it holds the store's lease "health-poll/<provider>"
+// (renewed every round, 3 × the interval and at least a minute long, given up by stop()); the
+// others stand by and take over when it lapses. poll_once() (a command run by hand) takes none.
 // Thread safety: poll_once() and start()/stop() from one thread; the loops run on their own.
 #pragma once
 
@@ -36,8 +39,10 @@ struct PollResult {
 
 class Poller {
  public:
+  // `instance` names this poller in the leases beside the host name (ebcm serve: its listen
+  // address, so a restarted server takes its own lease back at once); "" gives a random name.
   Poller(Service& service, std::vector<std::unique_ptr<health::HealthSource>> sources,
-         int64_t interval_ms);
+         int64_t interval_ms, const std::string& instance = "");
   ~Poller();
   std::vector<PollResult> poll_once();
   void start();
@@ -54,6 +59,7 @@ class Poller {
   std::condition_variable cv_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
+  const std::string holder_;  // in the leases: "<host>:<instance>" or "<host>:<pid>:<random>"
 };
 
 }  // namespace ebcm::app

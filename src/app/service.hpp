@@ -127,6 +127,10 @@ class Service {
   // and marks the source unknown since the first failure. One transaction. Returns what changed.
   Result<std::vector<IncidentChange>> record_reading(std::string_view provider,
                                                      const Result<health::Reading>& reading);
+  // The store's leases (store::Live::try_lease) on this service's clock: which of several
+  // instances on one database does a piece of background work (the poll of one source).
+  Result<bool> try_lease(std::string_view name, std::string_view holder, int64_t ttl_ms);
+  Result<void> release_lease(std::string_view name, std::string_view holder);
   // The next update due after a change, when none is given (default 1 h).
   void set_cadence_ms(int64_t ms) { cadence_ms_ = ms; }
   int64_t cadence_ms() const { return cadence_ms_; }

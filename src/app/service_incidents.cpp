@@ -323,4 +323,14 @@ Result<std::vector<IncidentChange>> Service::record_reading(
   return out;
 }
 
+Result<bool> Service::try_lease(std::string_view name, std::string_view holder, int64_t ttl_ms) {
+  std::lock_guard write(write_mutex_);
+  return live_->try_lease(name, holder, clock_.now_ms(), ttl_ms);
+}
+
+Result<void> Service::release_lease(std::string_view name, std::string_view holder) {
+  std::lock_guard write(write_mutex_);
+  return live_->release_lease(name, holder);
+}
+
 }  // namespace ebcm::app

@@ -87,8 +87,12 @@ int run_serve(const ServeOptions& o) {
   if (!health_settings.sources.empty()) {
     auto sources = make_sources(health_settings, clock);
     if (!sources) return report(sources.error());
+    // Named by the listen address: restarted after a crash, it takes its own lease back at
+    // once instead of waiting for it to lapse (any free port: a name of its own).
+    const std::string instance =
+        options->port ? fmt::format("{}:{}", options->host, options->port) : "";
     poller = std::make_unique<app::Poller>((*app)->service(), std::move(*sources),
-                                           health_settings.interval_ms);
+                                           health_settings.interval_ms, instance);
     poller->start();
   }
   options->inline_if = &http::App::answers_quickly;
