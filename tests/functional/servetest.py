@@ -144,7 +144,8 @@ class Server:
         return self.proc.poll() is None
 
     def logs(self):
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         with open(self.log_path) as f:
             return f.read()
 

@@ -143,6 +143,38 @@ class HealthFeedsTest(ServeTestCase):
         self.assertTrue(server.alive())
         self.no_secret(server.logs())
 
+    def test_paging_and_an_expired_token_lose_nothing(self):
+        second = dict(exchange_incident(), id="EX900002", title="Mail flow delays",
+                      status="serviceDegradation")
+        third = dict(exchange_incident(), id="EX900003", title="Outlook on the web slow",
+                     status="serviceDegradation")
+        self.control("PUT", "/_control/graph", {"issues": [exchange_incident(), second, third]})
+        self.control("POST", "/_control/fault", {"mode": "page", "page_size": 1})
+        self.ok("health", "poll", "--once", "--config", self.config)
+        listed = [i["id"] for i in self.json_of("incident", "list", "--json")]
+        for ident in ("EX900001", "EX900002", "EX900003"):  # every page followed
+            self.assertIn(ident, listed)
+        # A server reuses its token; the provider expires it: one new token, nothing lost.
+        server = self.start(extra=("--config", self.config))
+        time.sleep(2)  # its first poll, at start
+        tokens = self.control("GET", "/_control/stats")["tokens_issued"]
+        self.control("POST", "/_control/fault", {"mode": "expire-token"})
+        fourth = dict(exchange_incident(), id="EX900004", title="Calendar sharing fails",
+                      status="serviceDegradation", lastModifiedDateTime=now_iso(5))
+        self.control("PUT", "/_control/graph", {"issues": [exchange_incident(), second, third, fourth]})
+        cookie, _ = self.sign_in(server, "admin", server.admin_password)
+        deadline = time.time() + 20  # the next poll: within the 10 s interval
+        seen = []
+        while time.time() < deadline:
+            doc = server.request("GET", "/api/v1/incidents", cookie=cookie)[3]
+            seen = [i["id"] for i in doc["incidents"]]
+            if "EX900004" in seen:
+                break
+            time.sleep(0.5)
+        self.assertIn("EX900004", seen)
+        self.assertEqual(self.control("GET", "/_control/stats")["tokens_issued"], tokens + 1)
+        self.assertTrue(server.alive())
+
     def test_the_event_stream_announces_the_incident_and_resumes(self):
         self.control("PUT", "/_control/graph", {"issues": []})
         server = self.start(extra=("--config", self.config))
