@@ -80,7 +80,8 @@ std::map<std::string, impact::DisruptionQuery> own_disruptions(
       }
     }
   }
-  for (auto& [id, q] : out) {
+  for (auto& entry : out) {
+    impact::DisruptionQuery& q = entry.second;  // not a structured binding: lambdas capture it
     for (auto* v : {&q.down, &q.degraded}) {
       std::sort(v->begin(), v->end());
       v->erase(std::unique(v->begin(), v->end()), v->end());

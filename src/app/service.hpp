@@ -39,6 +39,7 @@
 #include "core/metrics.hpp"
 #include "core/result.hpp"
 #include "model/entities.hpp"
+#include "notify/audience.hpp"
 #include "store/accounts.hpp"
 #include "store/live.hpp"
 #include "store/store.hpp"
@@ -127,6 +128,9 @@ class Service {
   // and marks the source unknown since the first failure. One transaction. Returns what changed.
   Result<std::vector<IncidentChange>> record_reading(std::string_view provider,
                                                      const Result<health::Reading>& reading);
+  // Who the incident tells: notify::select_audience() on the report of the incident's own
+  // disruption, open-ended (the same audience while it lasts and for its all-clear).
+  Result<notify::Audience> notification_preview(std::string_view id, bool widen) const;
   // The store's leases (store::Live::try_lease) on this service's clock: which of several
   // instances on one database does a piece of background work (the poll of one source).
   Result<bool> try_lease(std::string_view name, std::string_view holder, int64_t ttl_ms);

@@ -426,7 +426,7 @@ void add_model_routes(App& app, Router& r) {
   const EntityKind kinds[] = {EntityKind::kBusinessUnit, EntityKind::kLocation,
                               EntityKind::kPerson,       EntityKind::kService,
                               EntityKind::kFunction,     EntityKind::kMitigation,
-                              EntityKind::kScenario};
+                              EntityKind::kScenario,     EntityKind::kCallTree};
   for (EntityKind kind : kinds) {
     const std::string base = std::string("/api/v1/") + collection_of(kind);
     const std::string item = base + "/{id}";

@@ -80,6 +80,7 @@ void for_each_section(M& m, Fn&& fn) {
   fn(info(EntityKind::kFunction).section, EntityKind::kFunction, m.functions);
   fn(info(EntityKind::kMitigation).section, EntityKind::kMitigation, m.mitigations);
   fn(info(EntityKind::kScenario).section, EntityKind::kScenario, m.scenarios);
+  fn(info(EntityKind::kCallTree).section, EntityKind::kCallTree, m.call_trees);
 }
 
 class Reader {
@@ -128,6 +129,7 @@ json::object to_json(const Service& s, const json::storage_ptr& sp = {});
 json::object to_json(const Function& f, const json::storage_ptr& sp = {});
 json::object to_json(const Mitigation& m, const json::storage_ptr& sp = {});
 json::object to_json(const Scenario& s, const json::storage_ptr& sp = {});
+json::object to_json(const CallTree& t, const json::storage_ptr& sp = {});
 
 // Compact canonical JSON of one entity, built in a reusable arena.
 template <class T>

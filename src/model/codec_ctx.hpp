@@ -20,7 +20,8 @@ using Keys = std::span<const std::string_view>;
 
 inline constexpr std::string_view kDocumentKeys[] = {"ebcm",      "organization", "business_units",
                                                      "locations", "people",       "services",
-                                                     "functions", "mitigations",  "scenarios"};
+                                                     "functions", "mitigations",  "scenarios",
+                                                     "call_trees"};
 inline constexpr std::string_view kOrganizationKeys[] = {"name", "language", "timezone"};
 inline constexpr std::string_view kBusinessUnitKeys[] = {"id", "name", "names", "parent",
                                                          "description"};
@@ -36,13 +37,18 @@ inline constexpr std::string_view kFeatureKeys[] = {
     "id", "name", "names", "description", "requires", "degraded_by", "provider_feature"};
 inline constexpr std::string_view kFunctionKeys[] = {
     "id",    "name",        "names", "description", "parent",   "business_unit",
-    "owner", "criticality", "staff", "bia",         "requires", "degraded_by"};
+    "owner", "criticality", "staff", "bia",         "requires", "degraded_by",
+    "call_tree"};
 inline constexpr std::string_view kStaffKeys[] = {"normal", "minimum"};
 inline constexpr std::string_view kBiaKeys[] = {"rto", "rpo", "mtpd", "impacts"};
 inline constexpr std::string_view kMitigationKeys[] = {
     "id", "for", "replaces", "with", "activation", "status", "owner", "description", "runbook"};
 inline constexpr std::string_view kScenarioKeys[] = {
     "id", "name", "names", "description", "category", "disrupt", "duration"};
+inline constexpr std::string_view kCallTreeKeys[] = {"id",     "name",  "names",
+                                                     "description", "repeat", "levels"};
+inline constexpr std::string_view kCallLevelKeys[] = {"targets", "ack_timeout"};
+inline constexpr std::string_view kCallTargetKeys[] = {"person", "business_unit", "location"};
 inline constexpr std::string_view kDisruptKeys[] = {"node", "state", "workforce", "location",
                                                     "business_unit"};
 inline constexpr std::string_view kImpactCategories[] = {"operational", "financial", "regulatory",
@@ -219,6 +225,9 @@ struct Reader::Ctx {
       {"a mitigation", kMitigationKeys, "the model"},
       {"a scenario", kScenarioKeys, "the model"},
       {"a disruption", kDisruptKeys, "a scenario"},
+      {"a call tree", kCallTreeKeys, "the model"},
+      {"a call-tree level", kCallLevelKeys, "a call tree"},
+      {"a call-tree target", kCallTargetKeys, "a call-tree level"},
   };
   static const KeyPlace* place_named(std::string_view name) {
     for (const auto& p : kKeyPlaces) {

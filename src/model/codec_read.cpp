@@ -274,6 +274,7 @@ void read_function(Ctx& c, const json::value& v, size_t index, Model& m) {
   f.parent = c.ref(*o, "parent");
   f.business_unit = c.ref(*o, "business_unit");
   f.owner = c.ref(*o, "owner");
+  f.call_tree = c.ref(*o, "call_tree");
   f.criticality = c.choice<Criticality>(*o, "criticality", parse_criticality, kCriticalityNames);
   c.field(*o, "staff", [&](const json::value& sv) {
     const auto* so = c.object(sv, "'staff'");
@@ -415,6 +416,79 @@ void read_scenario(Ctx& c, const json::value& v, size_t index, Model& m) {
   m.scenarios.push_back(std::move(s));
 }
 
+void read_call_target(Ctx& c, const json::value& v, CallLevel& level) {
+  CallTarget t;
+  t.pos = c.pos(v);
+  if (v.is_string()) {  // a person, by id
+    t.id = c.ref_value(v);
+    level.targets.push_back(std::move(t));
+    return;
+  }
+  const auto* o = c.object(v, "a call-tree target");
+  if (!o) return;
+  c.check_keys(*o, kCallTargetKeys, "a call-tree target");
+  int given = 0;
+  for (auto [key, kind] : {std::pair{"person", CallTarget::Kind::kPerson},
+                           std::pair{"business_unit", CallTarget::Kind::kBusinessUnit},
+                           std::pair{"location", CallTarget::Kind::kLocation}}) {
+    if (!o->contains(key)) continue;
+    ++given;
+    t.kind = kind;
+    t.id = c.ref(*o, key);
+  }
+  if (given != 1) {
+    c.error(v, "a call-tree target names one person, business_unit or location",
+            "write a person's id, or { business_unit: it-ops }, or { location: noc }");
+    return;
+  }
+  level.targets.push_back(std::move(t));
+}
+
+void read_call_tree(Ctx& c, const json::value& v, size_t index, Model& m) {
+  const auto* o = c.object(v, "a call tree");
+  if (!o) return;
+  c.check_keys(*o, kCallTreeKeys, "a call tree");
+  CallTree t;
+  t.origin = c.origin(v, index);
+  t.id = c.id(*o, v, "a call tree");
+  t.name = c.str(*o, "name");
+  t.names = c.names(*o);
+  t.description = c.str(*o, "description");
+  c.field(*o, "repeat", [&](const json::value& rv) {
+    auto n = c.integer(rv, "'repeat'");
+    if (n && (*n < 0 || *n > 10)) {
+      c.error(rv, fmt::format("'repeat' is {}; a tree runs again 0 to 10 times", *n));
+    } else if (n) {
+      t.repeat = *n;
+    }
+  });
+  c.field(*o, "levels", [&](const json::value& lv) {
+    const auto* a = c.array(lv, "'levels'");
+    if (!a) return;
+    c.each(*a, [&](const json::value& item, size_t) {
+      const auto* lo = c.object(item, "a call-tree level");
+      if (!lo) return;
+      c.check_keys(*lo, kCallLevelKeys, "a call-tree level");
+      CallLevel level;
+      level.pos = c.pos(item);
+      c.field(*lo, "targets", [&](const json::value& tv) {
+        const auto* ta = c.array(tv, "'targets'");
+        if (!ta) return;
+        c.each(*ta, [&](const json::value& x, size_t) { read_call_target(c, x, level); });
+      });
+      c.field(*lo, "ack_timeout", [&](const json::value& dv) {
+        level.ack_timeout = c.duration_value(dv);
+        if (level.ack_timeout && level.ack_timeout->minutes <= 0) {
+          c.error(dv, "an 'ack_timeout' of zero leaves no time to answer",
+                  "give the level time to acknowledge, as in 10m");
+        }
+      });
+      t.levels.push_back(std::move(level));
+    });
+  });
+  m.call_trees.push_back(std::move(t));
+}
+
 using SectionReader = void (*)(Ctx&, const json::value&, size_t, Model&);
 
 SectionReader section_reader(std::string_view section) {
@@ -425,6 +499,7 @@ SectionReader section_reader(std::string_view section) {
   if (section == "functions") return read_function;
   if (section == "mitigations") return read_mitigation;
   if (section == "scenarios") return read_scenario;
+  if (section == "call_trees") return read_call_tree;
   return nullptr;
 }
 

@@ -152,6 +152,7 @@ json::object to_json(const Function& f, const json::storage_ptr& sp) {
     o["bia"] = std::move(b);
   }
   put_links(o, f.requires_, f.degraded_by);
+  put(o, "call_tree", f.call_tree);
   return o;
 }
 
@@ -199,6 +200,38 @@ json::object to_json(const Scenario& s, const json::storage_ptr& sp) {
   }
   o["disrupt"] = std::move(d);
   put(o, "duration", s.duration);
+  return o;
+}
+
+json::object to_json(const CallTree& t, const json::storage_ptr& sp) {
+  json::object o(sp);
+  o["id"] = t.id;
+  put(o, "name", t.name);
+  put(o, "names", t.names);
+  put(o, "description", t.description);
+  if (t.repeat) o["repeat"] = t.repeat;
+  json::array levels(sp);
+  for (const auto& l : t.levels) {
+    json::object lo(sp);
+    json::array targets(sp);
+    for (const auto& x : l.targets) {
+      switch (x.kind) {
+        case CallTarget::Kind::kPerson:
+          targets.push_back(json::string(x.id, sp));
+          break;
+        case CallTarget::Kind::kBusinessUnit:
+          targets.push_back(json::object({{"business_unit", x.id}}, sp));
+          break;
+        case CallTarget::Kind::kLocation:
+          targets.push_back(json::object({{"location", x.id}}, sp));
+          break;
+      }
+    }
+    lo["targets"] = std::move(targets);
+    put(lo, "ack_timeout", l.ack_timeout);
+    levels.push_back(std::move(lo));
+  }
+  o["levels"] = std::move(levels);
   return o;
 }
 

@@ -21,6 +21,7 @@ constexpr EntityKindInfo kKinds[kEntityKindCount] = {
     {EntityKind::kFunction, "function", "functions", "functions", "function"},
     {EntityKind::kMitigation, "mitigation", "mitigations", "mitigations", "mitigation"},
     {EntityKind::kScenario, "scenario", "scenarios", "scenarios", "scenario"},
+    {EntityKind::kCallTree, "call_tree", "call_trees", "call-trees", "call tree"},
 };
 static_assert([] {
   for (int i = 0; i < kEntityKindCount; ++i)

@@ -27,8 +27,9 @@ enum class EntityKind : uint8_t {
   kFunction,
   kMitigation,
   kScenario,
+  kCallTree,
 };
-inline constexpr int kEntityKindCount = 8;
+inline constexpr int kEntityKindCount = 9;
 
 // The words of each kind, listed once (entities.cpp) for every layer: the model's name of the
 // kind ("business_unit", as the store and the audit trail write it), its section in a model file
@@ -46,7 +47,7 @@ const EntityKindInfo& info(EntityKind kind);
 std::span<const EntityKindInfo> entity_kinds();
 
 // "organization", "business_unit", "location", "person", "service", "function", "mitigation",
-// "scenario".
+// "scenario", "call_tree".
 const char* to_string(EntityKind kind);
 std::optional<EntityKind> parse_entity_kind(std::string_view text);
 

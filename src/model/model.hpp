@@ -166,6 +166,7 @@ struct Function {
   std::optional<Bia> bia;
   std::vector<Requirement> requires_;
   std::vector<Ref> degraded_by;
+  std::string call_tree;  // the call tree that engages responders when it is not up; ""
   Origin origin;
   bool operator==(const Function&) const = default;
 };
@@ -202,6 +203,34 @@ struct Scenario {
   bool operator==(const Scenario&) const = default;
 };
 
+// Who a call-tree level engages: a person, or everyone of a business unit (and its sub-units),
+// or everyone whose location it is.
+struct CallTarget {
+  enum class Kind : uint8_t { kPerson, kBusinessUnit, kLocation };
+  Kind kind = Kind::kPerson;
+  std::string id;
+  Pos pos;
+  bool operator==(const CallTarget&) const = default;
+};
+
+inline constexpr Duration kDefaultAckTimeout{15};  // a level's ack_timeout when not written
+
+struct CallLevel {
+  std::vector<CallTarget> targets;
+  std::optional<Duration> ack_timeout;  // until the next level starts (kDefaultAckTimeout)
+  Pos pos;
+  bool operator==(const CallLevel&) const = default;
+};
+
+struct CallTree {
+  std::string id, name, description;
+  std::map<std::string, std::string> names;  // by language code: {sv: "..."} (ebcm extension)
+  int64_t repeat = 0;  // times the whole tree runs again after its last level
+  std::vector<CallLevel> levels;
+  Origin origin;
+  bool operator==(const CallTree&) const = default;
+};
+
 struct Model {
   int version = 1;
   Organization organization;
@@ -212,6 +241,7 @@ struct Model {
   std::vector<Function> functions;
   std::vector<Mitigation> mitigations;
   std::vector<Scenario> scenarios;
+  std::vector<CallTree> call_trees;
 
   // The files the model was read from (Origin::file indexes this); not part of the model.
   std::vector<std::string> sources;
@@ -220,7 +250,7 @@ struct Model {
     return version == o.version && organization == o.organization &&
            business_units == o.business_units && locations == o.locations && people == o.people &&
            services == o.services && functions == o.functions && mitigations == o.mitigations &&
-           scenarios == o.scenarios;
+           scenarios == o.scenarios && call_trees == o.call_trees;
   }
 };
 

@@ -36,6 +36,7 @@ class Validator {
     check_people();
     check_mitigations();
     check_scenarios();
+    check_call_trees();
     check_cycles();
     check_languages();
   }
@@ -138,11 +139,13 @@ class Validator {
       }
       report_duplicate(later.ref, place_of(nodes[a]), place_of(later));
     }
-    std::unordered_map<std::string_view, Seen> bus, people, mits, scens;
+    std::unordered_map<std::string_view, Seen> bus, people, mits, scens, trees;
     unique(m_.business_units, "business_units", bus);
     unique(m_.people, "people", people);
     unique(m_.mitigations, "mitigations", mits);
     unique(m_.scenarios, "scenarios", scens);
+    unique(m_.call_trees, "call_trees", trees);
+    for (const auto& t : m_.call_trees) tree_ids_.insert(t.id);
     for (const auto& b : m_.business_units) bu_ids_.insert(b.id);
     for (const auto& p : m_.people) person_ids_.insert(p.id);
   }
@@ -355,6 +358,12 @@ class Validator {
       }
       business_unit(f.business_unit, At{f.origin, "functions", "business_unit", {}, f.id}, who);
       person(f.owner, At{f.origin, "functions", "owner", {}, f.id}, who);
+      if (!f.call_tree.empty() && !tree_ids_.count(f.call_tree)) {
+        error(At{f.origin, "functions", "call_tree", {}, f.id},
+              fmt::format("{} names unknown call tree '{}'", who.str(), f.call_tree),
+              tree_ids_.empty() ? std::string("define it under call_trees")
+                                : suggest(f.call_tree, ids_of(tree_ids_)));
+      }
       requirements(f.requires_, {f.origin, "functions", f.id}, who);
       soft(f.degraded_by, {f.origin, "functions", f.id}, who);
     }
@@ -423,6 +432,72 @@ class Validator {
     }
   }
 
+  void check_call_trees() {
+    for (const auto& t : m_.call_trees) {
+      Who who{"call tree", t.id};
+      if (t.levels.empty()) {
+        error(At{t.origin, "call_trees", "levels", {}, t.id},
+              fmt::format("{} has no levels", who.str()),
+              "add e.g. 'levels: [ { targets: [ alice ], ack_timeout: 10m } ]'");
+      }
+      for (size_t i = 0; i < t.levels.size(); ++i) {
+        const auto& level = t.levels[i];
+        const auto path = fmt::format("levels[{}]", i);
+        if (level.targets.empty()) {
+          error(At{t.origin, "call_trees", path + ".targets", level.pos, t.id},
+                fmt::format("level {} of {} engages nobody", i + 1, who.str()),
+                "list people by id, or { business_unit: ... } or { location: ... }");
+          continue;
+        }
+        bool reaches = false, known = true;
+        for (size_t k = 0; k < level.targets.size(); ++k) {
+          const auto& x = level.targets[k];
+          const std::string field = fmt::format("{}.targets[{}]", path, k);  // At only views it
+          const At at{t.origin, "call_trees", field, x.pos, t.id};
+          switch (x.kind) {
+            case CallTarget::Kind::kPerson:
+              person(x.id, at, who);
+              known = known && person_ids_.count(x.id);
+              reaches = reaches || person_ids_.count(x.id);
+              break;
+            case CallTarget::Kind::kBusinessUnit:
+              business_unit(x.id, at, who);
+              known = known && bu_ids_.count(x.id);
+              reaches = reaches || unit_has_people(x.id);
+              break;
+            case CallTarget::Kind::kLocation: {
+              location(x.id, at, who);
+              const NodeRef* n = nodes_.find(x.id);
+              known = known && n && n->kind == NodeKind::kLocation;
+              for (const auto& p : m_.people) reaches = reaches || p.location == x.id;
+              break;
+            }
+          }
+        }
+        if (!reaches && known) {  // (an unknown target has its own error)
+          report(Severity::kWarning, At{t.origin, "call_trees", path, level.pos, t.id},
+                 fmt::format("level {} of {} reaches no one: nobody is in what it names", i + 1,
+                             who.str()),
+                 "name people, or put people in that business unit or location");
+        }
+      }
+    }
+  }
+  // Whether anyone's business unit is `unit` or one of its sub-units.
+  bool unit_has_people(const std::string& unit) {
+    std::unordered_map<std::string_view, std::string_view> parent;
+    for (const auto& b : m_.business_units) parent.emplace(b.id, b.parent);
+    for (const auto& p : m_.people) {
+      std::string_view u = p.business_unit;
+      for (int depth = 0; !u.empty() && depth < 64; ++depth) {
+        if (u == unit) return true;
+        auto it = parent.find(u);
+        u = it == parent.end() ? std::string_view() : it->second;
+      }
+    }
+    return false;
+  }
+
   // --- cycles (Tarjan, iterative: a generated model can chain a million nodes) -------------
   void check_cycles();
 
@@ -449,7 +524,7 @@ class Validator {
   Diagnostics& out_;
   NodeIndex nodes_;
   std::vector<std::string_view> node_refs_;
-  std::unordered_set<std::string_view> bu_ids_, person_ids_;
+  std::unordered_set<std::string_view> bu_ids_, person_ids_, tree_ids_;
   size_t suggestions_ = 0;
   // Requirement edges in CSR form, node i's targets at edges_[start_[i] .. start_[i + 1]).
   std::vector<uint32_t> start_, edges_;

@@ -131,5 +131,51 @@ scenarios:
   EXPECT_EQ(bu->hint, "did you mean 'it'?");
 }
 
+TEST(Validate, CallTreesNameKnownPeopleUnitsAndLocationsWithTheirPaths) {
+  auto d = check(std::string(kBase) + R"(  - { id: hq2 }
+functions:
+  - { id: f, requires: [ exo ], call_tree: it-majr }
+call_trees:
+  - id: it-major
+    levels:
+      - { targets: [ alicee, { business_unit: itt }, { location: exo } ], ack_timeout: 10m }
+      - { targets: [] }
+  - { id: empty, levels: [] }
+  - { id: lonely, levels: [ { targets: [ { location: hq } ] } ] }
+)");
+  const auto* tree = find(d, "unknown call tree 'it-majr'");
+  ASSERT_NE(tree, nullptr) << format_text(d, false);
+  EXPECT_EQ(tree->hint, "did you mean 'it-major'?");
+  const auto* person = find(d, "unknown person 'alicee'");
+  ASSERT_NE(person, nullptr);
+  // The path is built for the message and outlives it (it once pointed at a freed string).
+  EXPECT_EQ(person->path, "call_trees[it-major].levels[0].targets[0]");
+  EXPECT_EQ(person->hint, "did you mean 'alice'?");
+  const auto* unit = find(d, "unknown business unit 'itt'");
+  ASSERT_NE(unit, nullptr);
+  EXPECT_EQ(unit->path, "call_trees[it-major].levels[0].targets[1]");
+  EXPECT_NE(find(d, "a service, where a location is expected"), nullptr);
+  EXPECT_NE(find(d, "level 2 of call tree 'it-major' engages nobody"), nullptr);
+  EXPECT_NE(find(d, "call tree 'empty' has no levels"), nullptr);
+  const auto* lonely = find(d, "level 1 of call tree 'lonely' reaches no one");
+  ASSERT_NE(lonely, nullptr);
+  EXPECT_EQ(lonely->severity, Severity::kWarning);
+  EXPECT_EQ(find(d, "level 1 of call tree 'it-major' reaches no one"), nullptr);  // errors say it
+}
+
+TEST(Validate, CallTreeTimeoutsAndTargetsAreReadStrictly) {
+  auto d = check(std::string(kBase) + R"(call_trees:
+  - id: t
+    repeat: -1
+    levels:
+      - { targets: [ alice ], ack_timeout: 0m }
+      - { targets: [ { person: alice, location: hq } ], ack_timeout: 10 minutes }
+)");
+  EXPECT_NE(find(d, "'repeat' is -1"), nullptr) << format_text(d, false);
+  EXPECT_NE(find(d, "an 'ack_timeout' of zero"), nullptr);
+  EXPECT_NE(find(d, "'10 minutes' is not a duration"), nullptr);
+  EXPECT_NE(find(d, "names one person, business_unit or location"), nullptr);
+}
+
 }  // namespace
 }  // namespace ebcm::model

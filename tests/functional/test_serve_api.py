@@ -18,7 +18,7 @@ ROLES = ["admin", "coordinator", "owner", "responder", "viewer"]
 IDS = {
     "business-units": "finance", "locations": "hq", "people": "ingrid", "services": "exo",
     "functions": "payroll", "mitigations": "manual-payroll", "scenarios": "adfs-outage",
-    "incidents": "INC-1",
+    "incidents": "INC-1", "call-trees": "it-major",
 }
 
 
