@@ -10,6 +10,7 @@
 #include "core/catalog.hpp"
 #include "http/api_util.hpp"
 #include "http/app.hpp"
+#include "notify/audience.hpp"
 
 namespace ebcm::http {
 namespace {
@@ -277,6 +278,21 @@ void add_incident_routes(App& app, Router& r) {
   r.add({"GET", "/api/v1/incidents/{id}/review", Access::kRead,
          [&app](Context& c) { return review(app, c); }, {},
          "the post-incident review, prefilled (?format=json|markdown, ?lang=en|sv)"});
+  r.add({"GET", "/api/v1/incidents/{id}/notifications/preview", Access::kRead,
+         [&app](Context& c) {
+           bool widen = false;
+           if (auto w = c.request.param("widen")) {
+             if (*w != "true" && *w != "false") {
+               return error_response(400, "invalid_input", "widen: expected true or false");
+             }
+             widen = *w == "true";
+           }
+           auto a = app.service().notification_preview(c.param("id"), widen);
+           if (!a) return error_response(a.error());
+           return json_response(200, notify::audience_to_json(*a));
+         },
+         {}, "who the incident tells, why and over which channels, before anything is sent "
+             "(?widen=true: everyone)"});
   r.add({"GET", "/api/v1/health", Access::kRead,
          [&app](Context&) {
            return json_response(200, app::health_to_json(*app.snapshot(), app.service().sources(),

@@ -176,6 +176,12 @@ Audience select_audience(const model::Model& m, const impact::Report& report, bo
     }
     out.recipients.push_back(std::move(r));
   }
+  // Those who must act first: responders, then owners, then the affected (model order within).
+  auto rank = [](const Recipient& r) {
+    return r.roles.front() == "responder" ? 0 : r.roles.front() == "owner" ? 1 : 2;
+  };
+  std::stable_sort(out.recipients.begin(), out.recipients.end(),
+                   [&](const Recipient& a, const Recipient& b) { return rank(a) < rank(b); });
   return out;
 }
 

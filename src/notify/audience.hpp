@@ -14,8 +14,9 @@
 //      the others listed as backups. A message always lists the contacts it is not sent to.
 //   4. Each person once, with every role and function that selects them (a responder who is
 //      also affected is told as a responder).
-// With `widen`, everyone else in the model is added as affected (`widened`). Recipients are in
-// model order of people; people without contacts are listed with no channels (`unreachable`).
+// With `widen`, everyone else in the model is added as affected (`widened`). Recipients come
+// responders first, then owners, then the affected, each group in model order of people;
+// people without contacts are listed with no channels (`unreachable`).
 // Thread safety: pure functions over plain values.
 #pragma once
 

@@ -86,6 +86,10 @@ using V = std::vector<std::string>;
 TEST_F(AudienceTest, AnExchangeOutageTellsTheTreeTheOwnersAndTheUnitOnly) {
   const Audience a = select_audience(m_, report({"exo"}), false);
   ASSERT_EQ(a.recipients.size(), 3u);  // erik, johan, anna: nobody in sales
+  // Who must act first comes first: the responder, the owner, the affected.
+  EXPECT_EQ(a.recipients[0].person, "erik");
+  EXPECT_EQ(a.recipients[1].person, "anna");
+  EXPECT_EQ(a.recipients[2].person, "johan");
   const Recipient* erik = find(a, "erik");
   ASSERT_TRUE(erik);
   EXPECT_EQ(erik->roles, (V{"responder", "owner", "affected"}));  // told once, as a responder
