@@ -11,6 +11,7 @@ packages=(
   libcurl4-openssl-dev ca-certificates  # outbound HTTPS to provider health feeds (health/)
   wrk nginx-light tzdata
   libgtest-dev libgmock-dev libbenchmark-dev scram
+  python3-aiosmtpd  # a real SMTP server on loopback for the email tests (tests/notify)
   python3-yaml  # PyYAML: tests/functional/test_yaml_export.py reads exports with another reader
   prometheus  # for promtool, which checks /metrics in tests/functional/test_serve_ops.py
   nodejs chromium default-jre-headless  # tests/web: a browser, axe-core, the Nu HTML checker;
