@@ -1,6 +1,8 @@
 // summary: what the store holds at a revision, at a glance.
 #include <fmt/format.h>
 
+#include <map>
+
 #include <memory>
 
 #include "cli/command.hpp"
@@ -51,6 +53,23 @@ std::string counts_text(const model::Model& m) {
                         by_status[static_cast<int>(model::MitigationStatus::kImplemented)],
                         by_status[static_cast<int>(model::MitigationStatus::kPlanned)]));
   row("scenarios", m.scenarios.size());
+  // Critical functions that engage no call tree (their own or an ancestor's): nobody is paged.
+  std::map<std::string_view, const model::Function*> by_id;
+  for (const auto& f : m.functions) by_id.emplace(f.id, &f);
+  size_t untreed = 0;
+  for (const auto& f : m.functions) {
+    if (f.criticality != model::Criticality::kCritical) continue;
+    const model::Function* at = &f;
+    for (int depth = 0; at && at->call_tree.empty() && depth < 64; ++depth) {
+      auto it = by_id.find(at->parent);
+      at = it == by_id.end() ? nullptr : it->second;
+    }
+    if (!at) ++untreed;
+  }
+  row("call trees", m.call_trees.size(),
+      untreed ? fmt::format("{} without one", plural(static_cast<int64_t>(untreed),
+                                                     "critical function", "critical functions"))
+              : "");
   return out;
 }
 

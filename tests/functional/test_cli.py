@@ -354,6 +354,7 @@ class ShowTest(CliTestCase):
         self.assertIn("revision 1", text)
         self.assertRegex(text, r"functions\s+\d+")
         self.assertRegex(text, r"mitigations\s+\d+\s+\d+ validated, \d+ implemented, \d+ planned")
+        self.assertRegex(text, r"call trees\s+4\n")  # every critical function of the example has one
         self.assertIn("incident-mgmt", text)
 
 
