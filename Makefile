@@ -24,6 +24,7 @@ bench: build
 	@bench/spof_100k.sh
 	@bench/status_wrk.sh
 	@bench/signin_flood.sh
+	@bench/health_100k.sh
 
 # libFuzzer targets (clang, ASan + UBSan), FUZZ_SECONDS each; docs/fuzzing.md.
 FUZZ_SECONDS ?= 300

@@ -364,7 +364,7 @@ void add_incident_commands(CLI::App& root, Commands& out) {
 
 namespace ebcm::cli {
 
-Result<health::Settings> load_health_settings(const std::string& file) {
+Result<YAML::Node> load_settings_file(const std::string& file) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(file);
@@ -375,8 +375,23 @@ Result<health::Settings> load_health_settings(const std::string& file) {
                                                             e.mark.line + 1, e.mark.column + 1,
                                                             e.msg));
   }
-  if (!root.IsMap()) return health::parse_settings(YAML::Node(), file);
-  return health::parse_settings(root["health"], file);
+  return root.IsMap() ? root : YAML::Node();
+}
+
+Result<health::Settings> load_health_settings(const std::string& file) {
+  auto root = load_settings_file(file);
+  if (!root) return root.error();
+  return health::parse_settings(root->IsMap() ? (*root)["health"] : YAML::Node(), file);
+}
+
+Result<notify::Settings> load_notify_settings(const std::string& file) {
+  auto root = load_settings_file(file);
+  if (!root) return root.error();
+  auto s = notify::parse_settings(root->IsMap() ? (*root)["notify"] : YAML::Node(), file);
+  if (!s) return s.error();
+  // The secrets are read now, so a missing one stops the start rather than the first message.
+  if (auto providers = notify::email_providers(*s); !providers) return providers.error();
+  return s;
 }
 
 Result<std::vector<std::unique_ptr<health::HealthSource>>> make_sources(

@@ -69,6 +69,8 @@ int run_serve(const ServeOptions& o) {
     auto hs = load_health_settings(o.config);
     if (!hs) return report(hs.error());
     health_settings = std::move(*hs);
+    // Checked at start too, though nothing is sent yet (docs/notifications.md).
+    if (auto ns = load_notify_settings(o.config); !ns) return report(ns.error());
   }
 
   // An SQLite file is created (with its schema) when missing: serving an empty model is fine.

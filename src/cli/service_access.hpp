@@ -10,6 +10,7 @@
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "health/settings.hpp"
+#include "notify/settings.hpp"
 
 namespace ebcm::cli {
 
@@ -19,6 +20,9 @@ Result<std::unique_ptr<app::Service>> open_service(const std::string& url, const
 
 // The health section of a settings file (`health:`; absent: no sources), every problem named.
 Result<health::Settings> load_health_settings(const std::string& file);
+// The notify section of a settings file (`notify:`; absent: no channels), every problem named,
+// the secrets it points at read.
+Result<notify::Settings> load_notify_settings(const std::string& file);
 // One source per setting, each with its own HTTP client.
 Result<std::vector<std::unique_ptr<health::HealthSource>>> make_sources(const health::Settings& s,
                                                                         const Clock& clock);

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/duration.hpp"
+#include "core/settings_checker.hpp"
 #include "core/strings.hpp"
 #include "health/sources.hpp"
 #include "net/curl_client.hpp"
@@ -19,99 +20,8 @@ constexpr std::array<std::string_view, 11> kSourceKeys{
     "login_url", "graph_url", "url",    "timeout",   "client_secret"};
 constexpr std::array<std::string_view, 2> kKinds{"microsoft-graph", "statuspage"};
 
-// "60s", "90", "5m", "1h", "2d" → seconds; nullopt when not a duration.
-std::optional<int64_t> parse_seconds(std::string_view text) {
-  if (!text.empty() &&
-      (text.back() == 's' || std::isdigit(static_cast<unsigned char>(text.back())))) {
-    std::string_view digits = text.back() == 's' ? text.substr(0, text.size() - 1) : text;
-    int64_t n = 0;
-    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-    if (digits.empty() || ec != std::errc() || p != digits.data() + digits.size() || n < 0 ||
-        n > int64_t{100} * 366 * 86400) {
-      return std::nullopt;
-    }
-    return n;
-  }
-  if (auto d = parse_duration(text)) return d->minutes * 60;
-  return std::nullopt;
-}
-
-class Checker {
- public:
-  explicit Checker(const std::string& file) : file_(file) {}
-
-  void problem(const YAML::Node& at, const std::string& path, const std::string& message,
-               const std::string& hint = "") {
-    ErrorDetail d;
-    d.file = file_;
-    YAML::Mark m = at.Mark();
-    if (m.line >= 0) {
-      d.line = static_cast<uint32_t>(m.line + 1);
-      d.column = static_cast<uint32_t>(m.column + 1);
-    }
-    d.path = path;
-    d.message = message;
-    d.hint = hint;
-    details_.push_back(std::move(d));
-  }
-
-  // A scalar string setting; "" when absent (a problem when present but not a scalar).
-  std::string scalar(const YAML::Node& map, const char* key, const std::string& path) {
-    YAML::Node v = map[key];
-    if (!v || v.IsNull()) return "";
-    if (!v.IsScalar()) {
-      problem(v, path + "." + key, std::string("'") + key + "' must be a single value");
-      return "";
-    }
-    return v.Scalar();
-  }
-
-  void url(const YAML::Node& map, const char* key, const std::string& path, std::string& out) {
-    YAML::Node v = map[key];
-    std::string s = scalar(map, key, path);
-    if (s.empty()) return;
-    if (!(starts_with_nocase(s, "https://") || starts_with_nocase(s, "http://")) ||
-        s.find_first_of(" \t\r\n") != std::string::npos || s.size() <= 8) {
-      problem(v, path + "." + key,
-              std::string("'") + key + "' must be an http(s) URL, got '" + s + "'");
-      return;
-    }
-    out = s;
-  }
-
-  void unknown_keys(const YAML::Node& map, const std::string& path,
-                    std::span<const std::string_view> known) {
-    for (const auto& kv : map) {
-      std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
-      bool ok = false;
-      for (std::string_view k : known) ok = ok || k == key;
-      if (ok) continue;
-      std::string near = closest_match(key, known);
-      std::string where = path;
-      where += ".";
-      where += key;
-      problem(kv.first, where, "unknown setting '" + key + "'",
-              near.empty() ? "known: " + join({known.begin(), known.end()}, ", ")
-                           : "did you mean '" + near + "'?");
-    }
-  }
-
-  Result<Settings> finish(Settings settings) {
-    if (details_.empty()) return settings;
-    std::string msg = file_ + ": " + std::to_string(details_.size()) +
-                      (details_.size() == 1 ? " problem" : " problems") +
-                      " in the health settings: ";
-    const ErrorDetail& first = details_.front();
-    msg += std::to_string(first.line) + ":" + std::to_string(first.column) + ": " + first.message;
-    Error e = make_error(ErrorCode::kInvalidInput, msg);
-    e.details = std::move(details_);
-    return e;
-  }
-
- private:
-  std::string file_;
-  std::vector<ErrorDetail> details_;
-};
+using ebcm::settings::Checker;
+using ebcm::settings::parse_seconds;
 
 }  // namespace
 
@@ -119,7 +29,7 @@ namespace {
 
 Result<Settings> check_settings(const YAML::Node& health, const std::string& file) {
   Settings settings;
-  Checker c(file);
+  Checker c(file, "health");
   if (!health.IsDefined() || health.IsNull()) return settings;
   if (!health.IsMap()) {
     c.problem(health, "health", "'health' must be a mapping (interval, sources)");
@@ -166,15 +76,7 @@ Result<Settings> check_settings(const YAML::Node& health, const std::string& fil
                   "put the secret in a file (client_secret_file) or an environment variable "
                   "(client_secret_env), never in the settings");
       }
-      if (YAML::Node t = n["timeout"]; t && !t.IsNull()) {
-        std::string text = t.IsScalar() ? t.Scalar() : "";
-        std::optional<int64_t> secs = parse_seconds(text);
-        if (!secs || *secs < 1 || *secs > 300) {
-          c.problem(t, path + ".timeout", "'timeout' must be 1s to 5m, got '" + text + "'");
-        } else {
-          s.timeout_s = *secs;
-        }
-      }
+      c.seconds(n, "timeout", path, 1, 300, "1s to 5m", s.timeout_s);
       if (s.kind == "microsoft-graph") {
         s.tenant = c.scalar(n, "tenant", path);
         s.client_id = c.scalar(n, "client_id", path);
@@ -219,12 +121,7 @@ Result<Settings> parse_settings(const YAML::Node& health, const std::string& fil
   try {
     return check_settings(health, file);
   } catch (const YAML::Exception& e) {
-    Error err = make_error(ErrorCode::kInvalidInput,
-                           file + ": the health settings cannot be read: " + e.msg);
-    err.details.push_back(ErrorDetail{file, static_cast<uint32_t>(e.mark.line + 1),
-                                      static_cast<uint32_t>(e.mark.column + 1), "health", e.msg,
-                                      ""});
-    return err;
+    return ebcm::settings::unreadable(e, file, "health");
   }
 }
 

@@ -203,7 +203,8 @@ void apply_file(const std::string& path, ServeConfig& config,
       continue;
     }
     const std::string& key = kv.first.Scalar();
-    if (key == "health") continue;  // the health sources: health/settings.hpp reads them
+    // The sections of other boxes, each read by its own: health/settings.hpp, notify/settings.hpp.
+    if (key == "health" || key == "notify") continue;
     const Setting* s = find_setting(key);
     if (!s) {
       std::string hint = did_you_mean(key);

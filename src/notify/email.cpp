@@ -146,6 +146,7 @@ EmailResult send_email(const std::vector<EmailProvider>& providers, size_t first
   r.outcome = {net::SendOutcome::Kind::kLasting, 0, "no email provider is configured"};
   for (size_t i = first; i < providers.size(); ++i) {
     email.from = providers[i].from;
+    if (!providers[i].from_name.empty()) email.from_name = providers[i].from_name;
     r.provider = i;
     r.outcome = net::smtp_send(providers[i].server, email.from, email.to, compose_mime(email));
     using Kind = net::SendOutcome::Kind;

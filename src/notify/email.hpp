@@ -40,7 +40,8 @@ std::string rfc5322_date(int64_t unix_ms);
 
 struct EmailProvider {
   net::SmtpServer server;
-  std::string from;  // the From address this provider sends as
+  std::string from;       // the From address this provider sends as
+  std::string from_name;  // its display name ("" keeps the message's)
 };
 
 struct EmailResult {

@@ -79,6 +79,21 @@ class NotifyPreviewTest(ServeTestCase):
         p = self.ebcm("notify", "preview", "--incident", "INC-9", "--db", "ebcm.db", expect=2)
         self.assertIn("INC-9", p.stderr)
 
+    def test_serve_refuses_bad_notify_settings_naming_each_problem(self):
+        bad = self.write("ebcm.yaml", "notify:\n  email:\n    - { smtp: http://mail.example, "
+                                      "from: continuity@contoso.example, password: hunter2 }\n")
+        p = self.ebcm("serve", "--db", "ebcm.db", "--listen", "127.0.0.1:0", "--config", bad,
+                      expect=2)
+        self.assertIn("problems in the notify settings", p.stderr)
+        self.assertIn("smtp://", p.stderr)
+        self.assertNotIn("hunter2", p.stderr + p.stdout)
+        missing = self.write("ebcm2.yaml", "notify:\n  public_url: https://ebcm.example\n  email:\n"
+                                           "    - { smtp: smtp://127.0.0.1:2525, from: c@contoso.example, "
+                                           "user: ebcm, password_file: /nonexistent/secret }\n")
+        p = self.ebcm("serve", "--db", "ebcm.db", "--listen", "127.0.0.1:0", "--config", missing,
+                      expect=2)
+        self.assertIn("cannot read '/nonexistent/secret'", p.stderr)
+
 
 if __name__ == "__main__":
     if not os.path.exists(EBCM):
