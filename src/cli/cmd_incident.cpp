@@ -11,6 +11,7 @@
 #include "app/poller.hpp"
 #include "app/review.hpp"
 #include "health/settings.hpp"
+#include "notify/templates.hpp"
 #include "cli/command.hpp"
 #include "cli/help.hpp"
 #include "cli/output.hpp"
@@ -389,8 +390,10 @@ Result<notify::Settings> load_notify_settings(const std::string& file) {
   if (!root) return root.error();
   auto s = notify::parse_settings(root->IsMap() ? (*root)["notify"] : YAML::Node(), file);
   if (!s) return s.error();
-  // The secrets are read now, so a missing one stops the start rather than the first message.
+  // The secrets are read now, and the templates checked, so a missing secret or a broken
+  // template stops the start rather than the first message.
   if (auto providers = notify::email_providers(*s); !providers) return providers.error();
+  if (auto templates = notify::Templates::load(s->templates); !templates) return templates.error();
   return s;
 }
 

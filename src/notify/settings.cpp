@@ -12,8 +12,8 @@ namespace {
 
 using ebcm::settings::Checker;
 
-constexpr std::array<std::string_view, 5> kTopKeys{"public_url", "email", "sms", "voice",
-                                                   "webhook"};
+constexpr std::array<std::string_view, 6> kTopKeys{"public_url", "email", "sms", "voice",
+                                                   "webhook",    "templates"};
 constexpr std::array<std::string_view, 10> kEmailKeys{
     "smtp", "from", "from_name", "user", "password_file", "password_env", "tls", "ca_file",
     "timeout", "password"};
@@ -121,6 +121,7 @@ Result<Settings> check_settings(const YAML::Node& notify, const std::string& fil
   }
   c.unknown_keys(notify, "notify", kTopKeys);
   c.url(notify, "public_url", "notify", s.public_url);
+  s.templates = c.scalar(notify, "templates", "notify");
   auto list = [&](const char* key, auto&& each) {
     YAML::Node l = notify[key];
     if (!l || l.IsNull()) return;

@@ -10,7 +10,8 @@
 // `timeout` (1s to 5m, default 30s). `sms` and `voice`: lists of `kind: twilio` providers with
 // `account`, exactly one of `token_file` / `token_env`, `from` (an E.164 number), optional
 // `base_url` (default https://api.twilio.com) and `timeout` (default 15s). `webhook`:
-// exactly one of `secret_file` / `secret_env` (the HMAC key of signed webhooks).
+// exactly one of `secret_file` / `secret_env` (the HMAC key of signed webhooks). `templates`: a
+// directory of message templates (notify/templates.hpp), loaded and checked by the caller.
 // email_providers() reads the passwords (a file's first line, or the variable): kInvalidInput
 // naming the file or variable, never its content, when one cannot be read or is empty.
 // Thread safety: plain functions.
@@ -40,6 +41,7 @@ struct PhoneSettings {  // sms and voice: a Twilio-compatible REST API
 
 struct Settings {
   std::string public_url;
+  std::string templates;  // a directory of message templates replacing the built-in ones ("")
   std::vector<EmailSettings> email;
   std::vector<PhoneSettings> sms, voice;
   std::string webhook_secret_file, webhook_secret_env;

@@ -93,6 +93,13 @@ class NotifyPreviewTest(ServeTestCase):
         p = self.ebcm("serve", "--db", "ebcm.db", "--listen", "127.0.0.1:0", "--config", missing,
                       expect=2)
         self.assertIn("cannot read '/nonexistent/secret'", p.stderr)
+        # An administrator's template with a typo stops the start, naming file, line and column.
+        os.makedirs(self.path("tpl", "en"))
+        self.write(os.path.join("tpl", "en", "sms.txt"), "{{incident_id}} {{incident_titel}}\n")
+        typo = self.write("ebcm3.yaml", "notify:\n  templates: %s\n" % self.path("tpl"))
+        p = self.ebcm("serve", "--db", "ebcm.db", "--listen", "127.0.0.1:0", "--config", typo,
+                      expect=2)
+        self.assertIn("sms.txt:1:17: unknown placeholder '{{incident_titel}}'", p.stderr)
 
 
 if __name__ == "__main__":
