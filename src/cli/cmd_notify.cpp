@@ -10,14 +10,34 @@
 #include "cli/store_access.hpp"
 #include "core/clock.hpp"
 #include "core/strings.hpp"
+#include "notify/compose.hpp"
 
 namespace ebcm::cli {
 namespace {
 
 struct NotifyOptions {
-  std::string db, incident;
-  bool widen = false, json = false;
+  std::string db, incident, config;
+  bool widen = false, json = false, messages = false;
 };
+
+// Every message of the round, as it would go out.
+std::string messages_text(const notify::Templates& t, const model::Model& m,
+                          const notify::IncidentFacts& f, const notify::Audience& a,
+                          const std::string& public_url) {
+  std::string out;
+  for (const auto& r : a.recipients) {
+    for (const auto& c : notify::compose(t, m, f, r, public_url)) {
+      out += fmt::format("\n=== {} ({}) by {} to {}\n", r.name, r.person,
+                         model::to_string(c.to.channel), c.to.address);
+      if (c.to.channel == model::Channel::kEmail) {
+        out += "Subject: " + c.email.subject + "\n\n" + c.email.text;
+      } else {
+        out += c.short_text + "\n";
+      }
+    }
+  }
+  return out;
+}
 
 std::string channel_list(const std::vector<model::Contact>& contacts) {
   std::vector<std::string> names;
@@ -75,7 +95,24 @@ int run_preview(const NotifyOptions& o) {
   if (!i) return report(i.error());
   auto a = (*svc)->notification_preview(o.incident, o.widen);
   if (!a) return report(a.error());
-  const std::string text = o.json ? notify::audience_to_json(*a) : preview_text(*i, *a);
+  std::string text = o.json ? notify::audience_to_json(*a) : preview_text(*i, *a);
+  if (o.messages && !o.json) {
+    notify::Settings settings;
+    if (!o.config.empty()) {
+      auto s = load_notify_settings(o.config);
+      if (!s) return report(s.error());
+      settings = std::move(*s);
+    }
+    auto t = notify::Templates::load(settings.templates);
+    if (!t) return report(t.error());
+    notify::IncidentFacts f;
+    f.id = i->id;
+    f.title = i->title;
+    f.active = i->active;
+    if (!i->timeline.empty()) f.update = i->timeline.back().text;
+    if (i->next_update_ms) f.next_update = format_utc(*i->next_update_ms);
+    text += messages_text(*t, (*svc)->snapshot()->model(), f, *a, settings.public_url);
+  }
   if (auto w = write_stdout(text); !w) return report(w.error());
   return kExitOk;
 }
@@ -91,8 +128,13 @@ void add_notify_commands(CLI::App& root, Commands& out) {
   preview->add_option("--incident", o->incident, "the incident (EX226792, INC-3)")->required();
   preview->add_flag("--widen", o->widen, "tell everyone in the model (the scope is unclear)");
   preview->add_flag("--json", o->json, "print JSON");
+  preview->add_flag("--messages", o->messages,
+                    "print every message as it would go out (the templates of --config's notify "
+                    "section, else the built-in ones)");
+  preview->add_option("--config", o->config, "the settings file (notify: public_url, templates)");
   set_help(*preview,
-           {.usage = "ebcm notify preview --incident ID [--widen] [--db URL] [--json]",
+           {.usage = "ebcm notify preview --incident ID [--widen] [--messages [--config FILE]] [--db URL] "
+                      "[--json]",
             .details = "Applies MODEL.md's rule to the incident's own disruption: each function "
                        "not up engages its call tree (level 1 at once, the next levels when "
                        "nobody acknowledges in time) and tells its owner; everyone of a business "

@@ -202,13 +202,16 @@ std::string Templates::render(std::string_view language, std::string_view name,
       rendered += html ? escape_html(value) : value;
     }
     if (any_placeholder && !any_value) continue;  // nothing to say on this line
+    // One blank line at most where lines were left out.
+    if (rendered.empty() && (out.empty() || out.ends_with("\n\n"))) continue;
+    if (inline_lists) {  // SMS, voice, subjects: one line, the template's lines joined
+      if (!rendered.empty()) out += (out.empty() ? "" : " ") + rendered;
+      continue;
+    }
     out += rendered;
     out += '\n';
   }
   while (out.size() > 1 && out.back() == '\n' && out[out.size() - 2] == '\n') out.pop_back();
-  if (name.ends_with(".subject") || name.starts_with("sms") || name.starts_with("voice")) {
-    while (!out.empty() && out.back() == '\n') out.pop_back();  // one line
-  }
   return out;
 }
 

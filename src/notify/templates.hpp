@@ -9,8 +9,9 @@
 // at once. render() fills a template: a value is inserted as is into text templates and HTML-
 // escaped into .html ones; a list placeholder (functions, backups) becomes "- item" lines in
 // text, <ul> in HTML and "a, b" in SMS and voice; a line all of whose placeholders are empty is
-// left out (no "Incident bridge: " without a bridge). A language without templates falls back
-// to English.
+// left out (no "Incident bridge: " without a bridge), with at most one blank line where lines
+// went; SMS, voice and subject templates become one line, their lines joined by a space. A
+// language without templates falls back to English.
 // Thread safety: a loaded Templates is immutable.
 #pragma once
 

@@ -59,6 +59,16 @@ class NotifyPreviewTest(ServeTestCase):
         text = self.ok("notify", "preview", "--incident", "INC-1", "--db", "ebcm.db").stdout
         self.assertIn("people to tell", text)
         self.assertIn("level 2 after 10m: johan", text)
+        # Every message as it would go out: Erik in Swedish on each of his channels, his other
+        # contacts listed as backups in each.
+        cfg = self.write("ebcm.yaml", "notify:\n  public_url: https://ebcm.contoso.example\n")
+        text = self.ok("notify", "preview", "--incident", "INC-1", "--messages", "--config", cfg,
+                       "--db", "ebcm.db").stdout
+        for contact in self.people["erik"]["contacts"]:
+            self.assertIn("=== Erik Johansson (erik) by %s to %s" % (contact["channel"],
+                                                                    contact["address"]), text)
+        self.assertIn("Subject: [INC-1] Exchange Online down — pågår", text)
+        self.assertIn("https://ebcm.contoso.example/status", text)
 
     def test_the_api_gives_the_same_preview_and_clear_errors(self):
         cli = self.json_of("notify", "preview", "--incident", "INC-1", "--json", "--db", "ebcm.db")

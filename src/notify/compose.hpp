@@ -1,0 +1,42 @@
+// Each recipient's messages for one round of an incident: one per channel the audience gives
+// them, in their language, from the templates.
+//
+// Contract: compose() fills the templates with the incident's facts and the recipient's own:
+// why they are told (their roles and the functions that select them, by name in their
+// language), the functions, their *other* contact methods as backups (every message lists all
+// of the recipient's contacts but the one it goes to), the bridge, the status page
+// (`public_url` + "/status", when set) and the next update. Email gets a subject, text and HTML
+// (`Email`, without From: the provider sets it); SMS and voice get the short text. `ack` is
+// left empty until acknowledgements exist (the template's line is then left out).
+// Thread safety: pure functions.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/model.hpp"
+#include "notify/audience.hpp"
+#include "notify/email.hpp"
+#include "notify/templates.hpp"
+
+namespace ebcm::notify {
+
+struct IncidentFacts {
+  std::string id, title;
+  bool active = true;
+  std::string update;       // the latest message of its timeline
+  std::string next_update;  // formatted, "" when none is promised
+  std::string bridge;       // "" when none is set
+  std::string ack;          // how to acknowledge ("" until acknowledgements exist)
+};
+
+struct Composed {
+  model::Contact to;
+  Email email;             // channel email
+  std::string short_text;  // channels sms, voice (and the webhook's text)
+};
+
+std::vector<Composed> compose(const Templates& t, const model::Model& m, const IncidentFacts& f,
+                              const Recipient& r, const std::string& public_url);
+
+}  // namespace ebcm::notify
