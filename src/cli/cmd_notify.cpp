@@ -110,7 +110,7 @@ int run_preview(const NotifyOptions& o) {
     f.title = i->title;
     f.active = i->active;
     if (!i->timeline.empty()) f.update = i->timeline.back().text;
-    if (i->next_update_ms) f.next_update = format_utc(*i->next_update_ms);
+    f.next_update_ms = i->next_update_ms;
     text += messages_text(*t, (*svc)->snapshot()->model(), f, *a, settings.public_url);
   }
   if (auto w = write_stdout(text); !w) return report(w.error());

@@ -3,6 +3,7 @@
 #include <unordered_map>
 
 #include "core/catalog.hpp"
+#include "core/local_time.hpp"
 #include "core/messages.hpp"
 #include "core/strings.hpp"
 
@@ -70,7 +71,9 @@ std::vector<Composed> compose(const Templates& t, const model::Model& m, const I
             {"update", f.update},
             {"recipient_name", r.name.empty() ? r.person : r.name},
             {"why", why},
-            {"next_update", f.next_update},
+            {"next_update", f.next_update_ms ? local_time(*f.next_update_ms,
+                                                          m.organization.timezone, lang)
+                                             : std::string()},
             {"bridge", f.bridge},
             {"status_url", public_url.empty() ? "" : public_url + "/status"},
             {"ack", f.ack},

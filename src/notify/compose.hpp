@@ -11,6 +11,8 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,7 +27,7 @@ struct IncidentFacts {
   std::string id, title;
   bool active = true;
   std::string update;       // the latest message of its timeline
-  std::string next_update;  // formatted, "" when none is promised
+  std::optional<int64_t> next_update_ms;  // written in the organisation's time zone
   std::string bridge;       // "" when none is set
   std::string ack;          // how to acknowledge ("" until acknowledgements exist)
 };

@@ -12,7 +12,7 @@ namespace ebcm::notify {
 namespace {
 
 constexpr std::string_view kModel = R"(ebcm: 1
-organization: { name: Contoso, language: en }
+organization: { name: Contoso, language: en, timezone: Europe/Stockholm }
 business_units: [ { id: it-ops, name: IT Operations } ]
 people:
   - id: erik
@@ -51,7 +51,11 @@ class ComposeTest : public ::testing::Test {
     throw std::runtime_error("no such recipient");
   }
   IncidentFacts facts() {
-    return {"EX900001", "Exchange Online is down", true, "Mailboxes cannot be reached.", "", "", ""};
+    IncidentFacts f;
+    f.id = "EX900001";
+    f.title = "Exchange Online is down";
+    f.update = "Mailboxes cannot be reached.";
+    return f;
   }
   model::Model m_;
   Audience audience_;
@@ -78,6 +82,18 @@ TEST_F(ComposeTest, AResponderGetsEveryChannelInTheirLanguageWithTheOthersAsBack
   EXPECT_EQ(sms.find('\n'), std::string::npos);
   EXPECT_NE(sms.find("EX900001 pågår"), std::string::npos) << sms;
   EXPECT_NE(messages[2].short_text.find("Contoso"), std::string::npos);  // voice
+}
+
+TEST_F(ComposeTest, TheNextUpdateIsWrittenInTheOrganisationsTimeZoneAndLanguage) {
+  IncidentFacts f = facts();
+  f.next_update_ms = 1'796'304'649'000;  // 2026-12-03 13:30:49 UTC: 14:30 in Stockholm (CET)
+  const auto sv = compose(templates_, m_, f, who("erik"), "");
+  EXPECT_NE(sv[0].email.text.find("Nästa uppdatering senast: tor 3 dec 2026 kl. 14:30 CET"),
+            std::string::npos)
+      << sv[0].email.text;
+  const auto en = compose(templates_, m_, f, who("johan"), "");
+  EXPECT_NE(en[0].email.text.find("Next update by: Thu 3 Dec 2026, 14:30 CET"), std::string::npos)
+      << en[0].email.text;
 }
 
 TEST_F(ComposeTest, AnAffectedPersonGetsTheFirstChannelWithTheWhyAndTheAllClearSaysSo) {
