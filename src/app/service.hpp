@@ -70,6 +70,9 @@ struct IncidentDeclaration {
   std::string title, message, owner;
   impact::DisruptionQuery disruption;     // what it disrupts; must name something
   std::optional<int64_t> next_update_ms;  // default: now + the cadence
+  // How the caller names the disruption's fields in errors: "" (a request body's "down"),
+  // "--" (the command line's --down).
+  std::string field_prefix;
 };
 
 // A change to an incident: only what is given changes; `message` goes to the timeline.
@@ -79,6 +82,7 @@ struct IncidentUpdate {
   std::optional<int64_t> next_update_ms;
   std::optional<impact::DisruptionQuery> disruption;  // declared incidents only
   std::optional<Review> review;
+  std::string field_prefix;  // as IncidentDeclaration's
 };
 
 // What one poll of a source changed: an incident opened, changed or resolved.

@@ -124,7 +124,8 @@ Result<Incident> Service::declare_incident(const Actor& actor, IncidentDeclarati
                       "title: at most 300 characters; message: at most 4000");
   }
   auto snap = snapshot();
-  if (auto check = impact::build_disruption(snap->graph(), snap->model(), d.disruption, "");
+  if (auto check =
+          impact::build_disruption(snap->graph(), snap->model(), d.disruption, d.field_prefix);
       !check) {
     return check.error();
   }
@@ -169,7 +170,8 @@ Result<Incident> Service::update_incident(const Actor& actor, std::string_view i
                         "an incident disrupts something; resolve it when it is over");
     }
     auto snap = snapshot();
-    if (auto check = impact::build_disruption(snap->graph(), snap->model(), *u.disruption, "");
+    if (auto check = impact::build_disruption(snap->graph(), snap->model(), *u.disruption,
+                                              u.field_prefix);
         !check) {
       return check.error();
     }

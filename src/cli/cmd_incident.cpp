@@ -116,6 +116,7 @@ int run_show(const IncidentOptions& o) {
 int run_declare(const IncidentOptions& o) {
   SystemClock clock;
   app::IncidentDeclaration d;
+  d.field_prefix = "--";
   d.message = o.message;
   d.title = o.title.empty() ? o.message.substr(0, o.message.find('\n')) : o.title;
   if (d.title.size() > 120 && o.title.empty()) d.title = d.title.substr(0, 117) + "...";
@@ -141,6 +142,7 @@ int run_declare(const IncidentOptions& o) {
 int run_update(const IncidentOptions& o) {
   SystemClock clock;
   app::IncidentUpdate u;
+  u.field_prefix = "--";
   u.message = o.message;
   if (!o.title.empty()) u.title = o.title;
   if (!o.owner.empty()) u.owner = o.owner;

@@ -403,12 +403,17 @@ TEST(ServerTest, AStreamedAnswerThatCompletesClosesTheConnection) {
   c.send(get("/events"));
   std::string seen;
   read_until(c, seen, "first\n");
+  auto t0 = std::chrono::steady_clock::now();
+  // The last bytes and the end together: were the end set first, an idle poll in between
+  // would complete the answer before "last" is queued (a race this test once lost in CI).
+  std::function<void()> wake;
   {
     std::lock_guard lock(state->mutex);
+    state->queue.push_back("last\n");
     state->end = true;
+    wake = state->wake;
   }
-  auto t0 = std::chrono::steady_clock::now();
-  state->push("last\n");
+  if (wake) wake();
   seen += c.read_raw_until_closed();  // returns at the close (or after the client's 5 s)
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
   EXPECT_NE(seen.find("last\n"), std::string::npos) << seen;

@@ -21,6 +21,13 @@ class NotifyPreviewTest(ServeTestCase):
         model = json.loads(self.ok("export", "--format", "json", "--db", "ebcm.db").stdout)
         self.people = {p["id"]: p for p in model["people"]}
 
+    def test_a_mistyped_node_names_the_flag_it_came_from(self):
+        p = self.ebcm("incident", "declare", "--down", "exoo", "--title", "x", "--db", "ebcm.db",
+                      expect=2)
+        self.assertIn("--down: no node 'exoo' — did you mean 'exo'?", p.stderr)
+        # Nothing was declared: the next incident is still INC-2.
+        self.assertNotIn("INC-2", self.ok("incident", "list", "--db", "ebcm.db").stdout)
+
     def test_an_exchange_outage_tells_exactly_whom_the_rule_selects(self):
         doc = self.json_of("notify", "preview", "--incident", "INC-1", "--json", "--db", "ebcm.db")
         by = {r["person"]: r for r in doc["recipients"]}
