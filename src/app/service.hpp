@@ -135,6 +135,16 @@ class Service {
   // Who the incident tells: notify::select_audience() on the report of the incident's own
   // disruption, open-ended (the same audience while it lasts and for its all-clear).
   Result<notify::Audience> notification_preview(std::string_view id, bool widen) const;
+  // Adds `text` to the incident's timeline as `kind` ("notification", "acknowledged") with its
+  // audit entry (`action`), without counting as an update (the cadence stays).
+  Result<Incident> note_incident(const Actor& actor, std::string_view id, std::string kind,
+                                 std::string text, std::string action);
+  // The live store under the service's lock (the notifier's outbox and escalations).
+  template <class Fn>
+  auto with_live(Fn&& fn) {
+    std::lock_guard write(write_mutex_);
+    return fn(*live_);
+  }
   // The store's leases (store::Live::try_lease) on this service's clock: which of several
   // instances on one database does a piece of background work (the poll of one source).
   Result<bool> try_lease(std::string_view name, std::string_view holder, int64_t ttl_ms);

@@ -196,6 +196,19 @@ Result<Incident> Service::update_incident(const Actor& actor, std::string_view i
   return store_incident_locked(actor, std::move(i), "incident_update", "incident updated");
 }
 
+Result<Incident> Service::note_incident(const Actor& actor, std::string_view id, std::string kind,
+                                        std::string text, std::string action) {
+  std::lock_guard write(write_mutex_);
+  if (auto r = refresh_locked(); !r) return r.error();
+  auto at = by_key(incidents_, std::string(id), &Incident::id);
+  if (at == incidents_.end()) return not_found(id);
+  Incident i = *at;
+  const int64_t now = clock_.now_ms();
+  i.timeline.push_back({now, actor.name, std::move(kind), text});
+  i.updated_ms = now;
+  return store_incident_locked(actor, std::move(i), std::move(action), std::move(text));
+}
+
 Result<Incident> Service::resolve_incident(const Actor& actor, std::string_view id,
                                            std::string message) {
   std::lock_guard write(write_mutex_);

@@ -115,6 +115,7 @@ int run_cli(int argc, char** argv) {
   add_audit_command(app, commands);
   add_incident_commands(app, commands);
   add_notify_commands(app, commands);
+  add_ack_command(app, commands);
   add_serve_command(app, commands);
   add_help_command(app, commands);
 

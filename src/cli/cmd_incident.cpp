@@ -395,6 +395,8 @@ Result<notify::Settings> load_notify_settings(const std::string& file) {
   // The secrets are read now, and the templates checked, so a missing secret or a broken
   // template stops the start rather than the first message.
   if (auto providers = notify::email_providers(*s); !providers) return providers.error();
+  if (auto p = notify::phone_providers(s->sms, "sms"); !p) return p.error();
+  if (auto p = notify::phone_providers(s->voice, "voice"); !p) return p.error();
   if (auto templates = notify::Templates::load(s->templates); !templates) return templates.error();
   return s;
 }

@@ -1,5 +1,8 @@
-// notify preview: who an incident tells, why and over which channels, before anything is sent.
+// notify preview | send | status, and ack: who an incident tells, why and over which channels;
+// a round queued and delivered; what became of each message; an acknowledgement.
 #include <fmt/format.h>
+
+#include <unistd.h>
 
 #include <memory>
 
@@ -10,13 +13,14 @@
 #include "cli/store_access.hpp"
 #include "core/clock.hpp"
 #include "core/strings.hpp"
+#include "app/notifier.hpp"
 #include "notify/compose.hpp"
 
 namespace ebcm::cli {
 namespace {
 
 struct NotifyOptions {
-  std::string db, incident, config;
+  std::string db, incident, config, person;
   bool widen = false, json = false, messages = false;
 };
 
@@ -117,6 +121,125 @@ int run_preview(const NotifyOptions& o) {
   return kExitOk;
 }
 
+// The notifier of --config's notify section; no channel configured is bad input.
+Result<std::unique_ptr<app::Notifier>> make_notifier(app::Service& svc, const std::string& config) {
+  if (config.empty()) {
+    return make_error(ErrorCode::kInvalidInput,
+                      "--config: give the settings file whose notify: section names the channels' "
+                      "providers (docs/notifications.md)");
+  }
+  auto s = load_notify_settings(config);
+  if (!s) return s.error();
+  if (s->email.empty() && s->sms.empty() && s->voice.empty()) {
+    return make_error(ErrorCode::kInvalidInput,
+                      config + ": notify: no channel is configured (email, sms or voice)");
+  }
+  auto t = notify::Templates::load(s->templates);
+  if (!t) return t.error();
+  return app::Notifier::create(svc, std::move(*s), std::move(*t));
+}
+
+std::string status_text(const app::NotificationStatus& s) {
+  std::string t = fmt::format("{}: {} messages — {} delivered, {} retrying, {} failed, {} waiting\n",
+                              s.incident, s.entries.size(), s.delivered, s.retrying, s.failed,
+                              s.queued + s.sending);
+  std::string round;
+  for (const auto& e : s.entries) {
+    if (e.round != round) {
+      round = e.round;
+      t += "\n" + std::string(round.starts_with("r") ? "round " + round.substr(1)
+                                                      : "escalation " + round) + "\n";
+    }
+    std::string line = fmt::format("  {:<10} {} ({}) by {} to {}", e.state,
+                                   e.name.empty() ? e.person : e.name, e.person,
+                                   model::to_string(e.message.channel), e.message.address);
+    if (!e.provider_name.empty()) line += " via " + e.provider_name;
+    if (e.state != "delivered" && !e.answer.empty()) line += ": " + e.answer;
+    if (e.next_attempt_ms) line += "; next attempt " + format_utc(*e.next_attempt_ms);
+    t += line + "\n";
+  }
+  for (const auto& x : s.escalations) {
+    t += fmt::format("\nCall tree {} ({}): {}", x.tree, x.name, x.state);
+    if (x.state == "running") t += fmt::format("; level {} due {}", x.step % static_cast<int64_t>(x.levels.size()) + 1, format_utc(x.due_ms));
+    if (!x.acknowledged_by.empty()) t += " by " + x.acknowledged_by;
+    t += "\n";
+  }
+  if (!s.acks.empty()) t += "\nAcknowledged\n";
+  for (const auto& a : s.acks) {
+    t += fmt::format("  {} ({}) by {} at {}\n", a.name.empty() ? a.person : a.name, a.person,
+                     a.channel, format_utc(a.at_ms));
+  }
+  return t;
+}
+
+int run_send(const NotifyOptions& o) {
+  SystemClock clock;
+  auto svc = open_service(o.db, clock);
+  if (!svc) return report(svc.error());
+  auto n = make_notifier(**svc, o.config);
+  if (!n) return report(n.error());
+  auto round = (*n)->send_round(cli_app_actor(), o.incident, o.widen);
+  if (!round) return report(round.error());
+  std::string text = fmt::format(
+      "{} round {}: {} ({} messages{})\n", round->incident, round->round.substr(1),
+      plural(static_cast<int64_t>(round->recipients), "person", "people"), round->messages,
+      round->queued == round->messages ? std::string()
+      : round->queued == 0             ? std::string(", all queued before: nothing new")
+                                       : fmt::format(", {} new", round->queued));
+  if (round->escalations) {
+    text += fmt::format("Escalation started for {} (it needs ebcm serve to run on time).\n",
+                        plural(static_cast<int64_t>(round->escalations), "call tree", "call trees"));
+  }
+  const std::string me = "cli:" + std::to_string(::getpid());
+  auto server = (*n)->server_delivers(me);
+  if (!server) return report(server.error());
+  if (*server) {
+    text += "A running ebcm serve delivers them: ebcm notify status --incident " + round->incident + "\n";
+  } else {
+    auto d = (*n)->drain();
+    if (!d) return report(d.error());
+    auto st = (*n)->status(o.incident);
+    if (!st) return report(st.error());
+    text += status_text(*st);
+  }
+  if (auto w = write_stdout(text); !w) return report(w.error());
+  return kExitOk;
+}
+
+int run_status(const NotifyOptions& o) {
+  SystemClock clock;
+  auto svc = open_service(o.db, clock);
+  if (!svc) return report(svc.error());
+  app::Notifier n(**svc, {}, notify::Templates{}, {});
+  auto st = n.status(o.incident);
+  if (!st) return report(st.error());
+  std::string text = o.json ? app::to_json(*st) + "\n" : status_text(*st);
+  if (auto w = write_stdout(text); !w) return report(w.error());
+  return kExitOk;
+}
+
+int run_ack(const NotifyOptions& o) {
+  SystemClock clock;
+  auto svc = open_service(o.db, clock);
+  if (!svc) return report(svc.error());
+  app::Notifier n(**svc, {}, notify::Templates{}, {});
+  auto a = n.acknowledge(cli_app_actor(), o.incident, o.person, "cli");
+  if (!a) return report(a.error());
+  std::string text;
+  if (o.json) {
+    text = app::to_json(*a) + "\n";
+  } else if (a->already) {
+    text = fmt::format("{} acknowledged {} already ({} at {}).\n", a->name, a->incident, a->channel,
+                       format_utc(a->at_ms));
+  } else {
+    text = fmt::format("{} acknowledged {}{}.\n", a->name, a->incident,
+                       a->trees.empty() ? std::string()
+                                        : "; escalation of " + join(a->trees, ", ") + " stopped");
+  }
+  if (auto w = write_stdout(text); !w) return report(w.error());
+  return kExitOk;
+}
+
 }  // namespace
 
 void add_notify_commands(CLI::App& root, Commands& out) {
@@ -147,6 +270,54 @@ void add_notify_commands(CLI::App& root, Commands& out) {
                          {"ebcm notify preview --incident INC-3 --widen --json",
                           "everyone, as JSON: person, roles, language, channels"}}});
   out.push_back({preview, [o] { return run_preview(*o); }});
+
+  auto so = std::make_shared<NotifyOptions>();
+  CLI::App* send = group->add_subcommand("send", "Queue one round of the incident's messages and deliver it");
+  add_db_option(*send, so->db);
+  send->add_option("--incident", so->incident, "the incident (EX226792, INC-3)")->required();
+  send->add_flag("--widen", so->widen, "tell everyone in the model (the scope is unclear)");
+  send->add_option("--config", so->config, "the settings file (notify: the channels' providers)")
+      ->required();
+  set_help(*send,
+           {.usage = "ebcm notify send --incident ID [--widen] --config FILE [--db URL]",
+            .details = "Queues one round: the messages of the incident's latest update to the people "
+                       "`ebcm notify preview` lists, each once per channel (asked again for the same "
+                       "update, nothing is sent twice), and starts the call trees' escalation. When "
+                       "no ebcm serve runs on the database, delivers the round before returning and "
+                       "prints what became of each message; otherwise the server delivers it.",
+            .examples = {{"ebcm notify send --incident EX226792 --config ebcm.yaml",
+                          "tell the people Exchange Online's incident reaches"}}});
+  out.push_back({send, [so] { return run_send(*so); }});
+
+  auto st = std::make_shared<NotifyOptions>();
+  CLI::App* status = group->add_subcommand("status", "What became of each message of an incident");
+  add_db_option(*status, st->db);
+  status->add_option("--incident", st->incident, "the incident (EX226792, INC-3)")->required();
+  status->add_flag("--json", st->json, "print JSON");
+  set_help(*status,
+           {.usage = "ebcm notify status --incident ID [--db URL] [--json]",
+            .details = "Every message of every round and escalation: delivered (through which "
+                       "provider), retrying (the provider's answer and the next attempt) or failed; "
+                       "the call trees' escalation; who acknowledged.",
+            .examples = {{"ebcm notify status --incident INC-3", "the outbox of INC-3"}}});
+  out.push_back({status, [st] { return run_status(*st); }});
+}
+
+void add_ack_command(CLI::App& root, Commands& out) {
+  auto o = std::make_shared<NotifyOptions>();
+  CLI::App* ack = root.add_subcommand("ack", "Acknowledge an incident for a person who was told");
+  add_db_option(*ack, o->db);
+  ack->add_option("--incident", o->incident, "the incident (EX226792, INC-3)")->required();
+  ack->add_option("--person", o->person, "the person acknowledging (a person id of the model)")
+      ->required();
+  ack->add_flag("--json", o->json, "print JSON");
+  set_help(*ack,
+           {.usage = "ebcm ack --incident ID --person P [--db URL] [--json]",
+            .details = "Records the acknowledgement once, stops the escalation of every call tree "
+                       "whose levels so far named the person, and puts it on the incident's "
+                       "timeline and in the audit trail.",
+            .examples = {{"ebcm ack --incident INC-3 --person erik", "Erik takes the incident"}}});
+  out.push_back({ack, [o] { return run_ack(*o); }});
 }
 
 }  // namespace ebcm::cli

@@ -65,12 +65,14 @@ int run_serve(const ServeOptions& o) {
   init_logging(config->log_level);
   // The health sources of the same file (bad settings stop the start, exit 2).
   health::Settings health_settings;
+  notify::Settings notify_settings;
   if (!o.config.empty()) {
     auto hs = load_health_settings(o.config);
     if (!hs) return report(hs.error());
     health_settings = std::move(*hs);
-    // Checked at start too, though nothing is sent yet (docs/notifications.md).
-    if (auto ns = load_notify_settings(o.config); !ns) return report(ns.error());
+    auto ns = load_notify_settings(o.config);
+    if (!ns) return report(ns.error());
+    notify_settings = std::move(*ns);
   }
 
   // An SQLite file is created (with its schema) when missing: serving an empty model is fine.
@@ -97,6 +99,16 @@ int run_serve(const ServeOptions& o) {
                                            health_settings.interval_ms, instance);
     poller->start();
   }
+  // The notifier delivers the outbox and runs the escalation deadlines (every instance on the
+  // database shares the work through the store's queues).
+  if (notify_settings.any_channel()) {
+    auto templates = notify::Templates::load(notify_settings.templates);
+    if (!templates) return report(templates.error());
+    auto n = app::Notifier::create((*app)->service(), std::move(notify_settings), std::move(*templates));
+    if (!n) return report(n.error());
+    (*app)->set_notifier(std::move(*n));
+    (*app)->notifier().start(options->port ? fmt::format("{}:{}", options->host, options->port) : "");
+  }
   options->inline_if = &http::App::answers_quickly;
   options->on_head = [&app](const http::Request& head, size_t& body_limit) {
     return (*app)->check_head(head, body_limit);
@@ -115,6 +127,7 @@ int run_serve(const ServeOptions& o) {
                    {"revision", std::to_string((*app)->snapshot()->revision())}});
   (*server)->wait();
   if (poller) poller->stop();
+  (*app)->notifier().stop();
   log_event(Level::kInfo, "serve_stop", {});
   return kExitOk;
 }

@@ -36,6 +36,7 @@ void add_audit_command(CLI::App& root, Commands& out);
 // cmd_incident.cpp: incident list|show|declare|update|resolve|review, health status.
 void add_incident_commands(CLI::App& root, Commands& out);
 void add_notify_commands(CLI::App& root, Commands& out);
+void add_ack_command(CLI::App& root, Commands& out);
 void add_health_poll_command(CLI::App& health, Commands& out);
 // cmd_serve.cpp: serve.
 void add_serve_command(CLI::App& root, Commands& out);

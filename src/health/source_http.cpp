@@ -62,22 +62,6 @@ std::optional<int64_t> retry_after(const net::Headers& headers, int64_t now_ms) 
   return *at > now_ms ? *at - now_ms : 0;
 }
 
-std::string form_encode(std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(value.size() * 3);
-  for (char ch : value) {
-    auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 std::string graph_error_code(std::string_view body) {
   boost::system::error_code ec;

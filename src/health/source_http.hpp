@@ -22,8 +22,7 @@ std::string url_origin(std::string_view url);
 // Retry-After (delta-seconds or an HTTP-date) → ms from `now_ms`, at least 0; nullopt if absent
 // or unreadable.
 std::optional<int64_t> retry_after(const net::Headers& headers, int64_t now_ms);
-// application/x-www-form-urlencoded (and URL query) encoding of one value.
-std::string form_encode(std::string_view value);
+using net::form_encode;
 // The `error.code` of a Graph (OData) error body, or "" (never its message: it may quote input).
 std::string graph_error_code(std::string_view body);
 

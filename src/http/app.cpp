@@ -51,12 +51,16 @@ Result<std::unique_ptr<App>> App::open(const std::string& db_url, Auth* auth, Me
     page->render(snapshot, declared);
   });
   app->events_ = std::make_unique<app::EventHub>(*app->service_);
+  // Without channels: the outbox, acknowledgements and links still work; sending does not.
+  app->notifier_ = std::make_unique<app::Notifier>(*app->service_, notify::Settings{},
+                                                   notify::Templates{}, notify::Transports{});
   add_model_routes(*app, app->router_);
   add_revision_routes(*app, app->router_);
   add_analysis_routes(*app, app->router_);
   add_account_routes(*app, app->router_);
   add_incident_routes(*app, app->router_);
   add_event_routes(*app, app->router_);
+  add_notify_routes(*app, app->router_);
   add_status_routes(*app, app->router_);
   add_ops_routes(*app, app->router_);
   return app;
@@ -99,7 +103,7 @@ void App::finish(const Request& request, Response& r) const {
   if (r.content_type.rfind("text/html", 0) == 0) {
     r.set("Content-Security-Policy",
           "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; "
-          "base-uri 'none'; form-action 'none'");
+          "base-uri 'none'; form-action 'self'");
     r.set("Referrer-Policy", "no-referrer");
   }
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "app/events.hpp"
+#include "app/notifier.hpp"
 #include "app/service.hpp"
 #include "app/snapshot.hpp"
 #include "core/clock.hpp"
@@ -88,6 +89,11 @@ class App {
   const Clock& clock() const { return clock_; }
   StatusPage& status() const { return *status_; }
   app::EventHub& events() const { return *events_; }
+  // The notifier: one with the channels of ebcm serve's notify: section, set before serving;
+  // until then one without (sending answers 409 saying so; the outbox and acknowledgements
+  // work).
+  void set_notifier(std::unique_ptr<app::Notifier> n) { notifier_ = std::move(n); }
+  app::Notifier& notifier() const { return *notifier_; }
 
  private:
   App(Auth* auth, Metrics* metrics, const Clock& clock);
@@ -101,6 +107,7 @@ class App {
   std::unique_ptr<StatusPage> status_;
   std::unique_ptr<app::Service> service_;
   std::unique_ptr<app::EventHub> events_;  // after service_: observes it, gone before it
+  std::unique_ptr<app::Notifier> notifier_;  // after service_: uses it, gone before it
 };
 
 // Route groups (api_*.cpp).
@@ -110,6 +117,7 @@ void add_analysis_routes(App& app, Router& r);  // impact, scenarios, spof
 void add_account_routes(App& app, Router& r);   // session, users, tokens, audit
 void add_incident_routes(App& app, Router& r);  // incidents, health, live impact, changes
 void add_event_routes(App& app, Router& r);     // /api/v1/events (Server-Sent Events)
+void add_notify_routes(App& app, Router& r);    // notifications, acknowledgements, inbound
 void add_status_routes(App& app, Router& r);    // /status, /status.json, /api/v1/status
 void add_ops_routes(App& app, Router& r);       // /healthz, /readyz, /metrics, openapi.json
 

@@ -1,5 +1,7 @@
 #include "net/http_client.hpp"
 
+#include <cctype>
+
 #include "core/strings.hpp"
 
 namespace ebcm::net {
@@ -23,6 +25,23 @@ std::string url_host(std::string_view url) {
     authority = authority.substr(at + 1);
   }
   return std::string(authority);
+}
+
+std::string form_encode(std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(value.size() * 3);
+  for (char ch : value) {
+    auto c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
 }
 
 }  // namespace ebcm::net

@@ -44,6 +44,9 @@ struct Response {
 // "" when `url` is not one.
 std::string url_host(std::string_view url);
 
+// application/x-www-form-urlencoded (and URL query) encoding of one value.
+std::string form_encode(std::string_view value);
+
 class HttpClient {
  public:
   virtual ~HttpClient() = default;

@@ -33,6 +33,7 @@ struct SendOutcome {
   Kind kind = Kind::kDelivered;
   int reply = 0;       // the server's last SMTP reply code, 0 when none
   std::string detail;  // for the log and the outbox: what went wrong, in words
+  std::string reference;  // the provider's id of what it took (a Twilio SID), when it gives one
   bool ok() const { return kind == Kind::kDelivered; }
 };
 const char* to_string(SendOutcome::Kind kind);  // "delivered", "unreachable", ...

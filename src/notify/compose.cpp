@@ -29,7 +29,8 @@ std::string contact_words(catalog::Language lang, const model::Contact& c) {
 }  // namespace
 
 std::vector<Composed> compose(const Templates& t, const model::Model& m, const IncidentFacts& f,
-                              const Recipient& r, const std::string& public_url) {
+                              const Recipient& r, const std::string& public_url,
+                              const AckWays& ack) {
   const catalog::Language lang = language_of(r.language);
   std::unordered_map<std::string_view, const model::Function*> functions;
   for (const auto& x : m.functions) functions.emplace(x.id, &x);
@@ -76,7 +77,6 @@ std::vector<Composed> compose(const Templates& t, const model::Model& m, const I
                                              : std::string()},
             {"bridge", f.bridge},
             {"status_url", public_url.empty() ? "" : public_url + "/status"},
-            {"ack", f.ack},
             {"organization", m.organization.name}};
   v.lists["functions"] = names;
 
@@ -93,6 +93,15 @@ std::vector<Composed> compose(const Templates& t, const model::Model& m, const I
     }
     Values mine = v;
     mine.lists["backups"] = std::move(backups);
+    std::string how;
+    if (to.channel == model::Channel::kEmail && !ack.link.empty()) {
+      how = catalog::format(lang, msg::notify::ack_link, {{"link", ack.link}});
+    } else if (to.channel == model::Channel::kSms && !ack.sms_code.empty()) {
+      how = catalog::format(lang, msg::notify::ack_sms, {{"code", ack.sms_code}});
+    } else if (to.channel == model::Channel::kVoice && ack.voice) {
+      how = std::string(catalog::text(lang, msg::notify::ack_voice));
+    }
+    mine.text["ack"] = how;
     if (to.channel == model::Channel::kEmail) {
       c.email.to = to.address;
       c.email.to_name = r.name;

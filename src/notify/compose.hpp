@@ -6,8 +6,9 @@
 // language), the functions, their *other* contact methods as backups (every message lists all
 // of the recipient's contacts but the one it goes to), the bridge, the status page
 // (`public_url` + "/status", when set) and the next update. Email gets a subject, text and HTML
-// (`Email`, without From: the provider sets it); SMS and voice get the short text. `ack` is
-// left empty until acknowledgements exist (the template's line is then left out).
+// (`Email`, without From: the provider sets it); SMS and voice get the short text. Each says how
+// to acknowledge on its own channel (`AckWays`: email the signed link, SMS the reply code, voice
+// the keypress); with no way given the template's line is left out.
 // Thread safety: pure functions.
 #pragma once
 
@@ -29,7 +30,13 @@ struct IncidentFacts {
   std::string update;       // the latest message of its timeline
   std::optional<int64_t> next_update_ms;  // written in the organisation's time zone
   std::string bridge;       // "" when none is set
-  std::string ack;          // how to acknowledge ("" until acknowledgements exist)
+};
+
+// How one recipient acknowledges ("" each: not offered).
+struct AckWays {
+  std::string link;      // email (and SMS, after the code): the signed link
+  std::string sms_code;  // SMS: the code to reply with
+  bool voice = false;    // voice: a keypress
 };
 
 struct Composed {
@@ -39,6 +46,7 @@ struct Composed {
 };
 
 std::vector<Composed> compose(const Templates& t, const model::Model& m, const IncidentFacts& f,
-                              const Recipient& r, const std::string& public_url);
+                              const Recipient& r, const std::string& public_url,
+                              const AckWays& ack = {});
 
 }  // namespace ebcm::notify

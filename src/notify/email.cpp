@@ -141,18 +141,4 @@ std::string compose_mime(const Email& e) {
   return m;
 }
 
-EmailResult send_email(const std::vector<EmailProvider>& providers, size_t first, Email email) {
-  EmailResult r;
-  r.outcome = {net::SendOutcome::Kind::kLasting, 0, "no email provider is configured"};
-  for (size_t i = first; i < providers.size(); ++i) {
-    email.from = providers[i].from;
-    if (!providers[i].from_name.empty()) email.from_name = providers[i].from_name;
-    r.provider = i;
-    r.outcome = net::smtp_send(providers[i].server, email.from, email.to, compose_mime(email));
-    using Kind = net::SendOutcome::Kind;
-    if (r.outcome.kind == Kind::kDelivered || r.outcome.kind == Kind::kTemporary) break;
-  }
-  return r;
-}
-
 }  // namespace ebcm::notify

@@ -5,10 +5,7 @@
 // made from random bytes and the sender's domain), Content-Language, MIME-Version, the extra
 // headers, and a multipart/alternative body of a UTF-8 text/plain part and a UTF-8 text/html
 // part, both base64 (76-character lines), so no line is too long and no text needs escaping.
-// send_email() tries the providers from `first` on: unreachable or a lasting refusal moves to
-// the next; delivered or a temporary refusal stops (the caller retries that provider later). It
-// says which provider answered last, so a retry resumes there and a delivered message is never
-// sent through another.
+// Sending, through the providers in order: notify/transport.hpp.
 // Thread safety: pure functions, and send_email() shares nothing between calls.
 #pragma once
 
@@ -44,11 +41,5 @@ struct EmailProvider {
   std::string from_name;  // its display name ("" keeps the message's)
 };
 
-struct EmailResult {
-  net::SendOutcome outcome;  // the last provider's answer
-  size_t provider = 0;       // which provider it was (index into the list)
-};
-
-EmailResult send_email(const std::vector<EmailProvider>& providers, size_t first, Email email);
 
 }  // namespace ebcm::notify

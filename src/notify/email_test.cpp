@@ -1,6 +1,7 @@
 // Email: MIME composed as mail readers expect it, and sent through a real SMTP server on
 // loopback (tests/notify/smtp_sink.py: Debian's aiosmtpd), with failover between providers.
 #include "notify/email.hpp"
+#include "notify/transport.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>

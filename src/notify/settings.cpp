@@ -12,8 +12,9 @@ namespace {
 
 using ebcm::settings::Checker;
 
-constexpr std::array<std::string_view, 6> kTopKeys{"public_url", "email", "sms", "voice",
-                                                   "webhook",    "templates"};
+constexpr std::array<std::string_view, 7> kTopKeys{"public_url", "email",     "sms", "voice",
+                                                   "webhook",    "templates", "rate"};
+constexpr std::array<std::string_view, 4> kRateKeys{"email", "sms", "voice", "webhook"};
 constexpr std::array<std::string_view, 10> kEmailKeys{
     "smtp", "from", "from_name", "user", "password_file", "password_env", "tls", "ca_file",
     "timeout", "password"};
@@ -145,6 +146,36 @@ Result<Settings> check_settings(const YAML::Node& notify, const std::string& fil
                  true);
     }
   }
+  if (YAML::Node r = notify["rate"]; r && !r.IsNull()) {
+    if (!r.IsMap()) {
+      c.problem(r, "notify.rate", "'rate' must be a mapping of channel to messages per second",
+                "rate: { email: 50, sms: 5, voice: 1 }");
+    } else {
+      c.unknown_keys(r, "notify.rate", kRateKeys);
+      for (const auto& kv : r) {
+        const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
+        auto channel = model::parse_channel(key);
+        if (!channel) continue;  // named by unknown_keys()
+        double v = 0;
+        bool ok = kv.second.IsScalar();
+        if (ok) {
+          try {
+            size_t used = 0;
+            v = std::stod(kv.second.Scalar(), &used);
+            ok = used == kv.second.Scalar().size() && v > 0 && v <= 100000;
+          } catch (...) {
+            ok = false;
+          }
+        }
+        if (!ok) {
+          c.problem(kv.second, "notify.rate." + key,
+                    "'" + key + "' must be a number of messages per second above 0 (at most 100000)");
+        } else {
+          s.rate_per_s[*channel] = v;
+        }
+      }
+    }
+  }
   if (s.any_channel() && s.public_url.empty() && !notify["public_url"]) {
     c.problem(notify, "notify.public_url",
               "'public_url' is needed with any channel: messages link to the status page and "
@@ -203,6 +234,19 @@ Result<std::vector<EmailProvider>> email_providers(const Settings& s) {
       p.server.password = std::move(*secret);
     }
     out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Result<std::vector<PhoneProvider>> phone_providers(const std::vector<PhoneSettings>& list,
+                                                   const std::string& section) {
+  std::vector<PhoneProvider> out;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const PhoneSettings& x = list[i];
+    auto token = read_secret(x.token_file, x.token_env,
+                             "notify." + section + "[" + std::to_string(i) + "] token");
+    if (!token) return token.error();
+    out.push_back({x.base_url, x.account, std::move(*token), x.from, x.timeout_s * 1000});
   }
   return out;
 }

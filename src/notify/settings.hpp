@@ -20,11 +20,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "core/result.hpp"
 #include "notify/email.hpp"
+#include "notify/transport.hpp"
 
 namespace ebcm::notify {
 
@@ -45,6 +47,8 @@ struct Settings {
   std::vector<EmailSettings> email;
   std::vector<PhoneSettings> sms, voice;
   std::string webhook_secret_file, webhook_secret_env;
+  // `rate: { email: 50, sms: 5, voice: 1 }`: messages per second per channel (absent: no limit).
+  std::map<model::Channel, double> rate_per_s;
   bool any_channel() const {
     return !email.empty() || !sms.empty() || !voice.empty() || !webhook_secret_file.empty() ||
            !webhook_secret_env.empty();
@@ -56,6 +60,10 @@ Result<Settings> parse_settings(const YAML::Node& notify, const std::string& fil
 
 // The email providers, in order, with their passwords read.
 Result<std::vector<EmailProvider>> email_providers(const Settings& s);
+
+// The SMS or voice providers (`section`: "sms", "voice"), in order, with their tokens read.
+Result<std::vector<PhoneProvider>> phone_providers(const std::vector<PhoneSettings>& list,
+                                                   const std::string& section);
 
 // A secret from a file (its first line) or an environment variable; `what` names it in errors.
 Result<std::string> read_secret(const std::string& file, const std::string& env,

@@ -42,6 +42,13 @@ struct LiveWrite {
   std::optional<int64_t> expected_version;  // as put()'s
 };
 
+// One value of create_with_work(), and the item that carries it out.
+struct NewWork {
+  std::string key, json;  // the value, created only when `key` does not exist yet
+  std::string payload;    // the item's
+  int64_t available_ms = 0;
+};
+
 struct QueueItem {
   int64_t id = 0;  // increasing in enqueue order, never reused
   std::string queue, payload;
@@ -99,6 +106,16 @@ class Live {
   // The claim ends; the item is claimable again from available_ms (attempts stays). Same
   // errors as complete().
   virtual Result<void> retry(int64_t id, std::string_view worker, int64_t available_ms) = 0;
+
+  // Created once: each value of `items` whose key does not exist yet is written (version 1)
+  // and its item enqueued in `queue`, in one transaction; a key that exists already is left
+  // alone and gets no item. So work keyed by what it is (the outbox: incident, round, person,
+  // channel) is queued at most once however often it is asked for, and a value is never
+  // without its item. Checked as put() and enqueue() check (nothing written on an error).
+  // Returns how many were created.
+  virtual Result<size_t> create_with_work(std::string_view queue, const std::vector<NewWork>& items,
+                                          int64_t time_ms, std::string_view by,
+                                          std::optional<AuditEntry> audit) = 0;
 
   // As Store::change_mark().
   virtual Result<int64_t> change_mark() = 0;

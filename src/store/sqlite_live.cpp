@@ -150,6 +150,54 @@ class SqliteLive final : public Live {
     return out;
   }
 
+  Result<size_t> create_with_work(std::string_view queue, const std::vector<NewWork>& items,
+                                  int64_t time_ms, std::string_view by,
+                                  std::optional<AuditEntry> audit) override {
+    if (queue.empty()) return invalid("an item needs a queue name");
+    if (!is_valid_utf8(by) || !is_valid_utf8(queue)) {
+      return invalid("the queue's name and the author must be UTF-8");
+    }
+    for (const auto& w : items) {
+      if (w.key.empty()) return invalid("a live value needs a key");
+      if (!is_valid_utf8(w.key) || !is_valid_utf8(w.payload)) {
+        return invalid("the live value's key and its item's payload must be UTF-8");
+      }
+      boost::system::error_code ec;
+      (void)boost::json::parse(w.json, ec);
+      if (ec) return invalid("the live value '" + w.key + "' is not JSON: " + ec.message());
+    }
+    Result<Txn> txn = Txn::begin_immediate(db_);
+    if (!txn) return txn.error();
+    size_t created = 0;
+    for (const auto& w : items) {
+      Result<std::optional<LiveValue>> current = get(w.key);
+      if (!current) return current.error();
+      if (*current) continue;
+      Stmt& stmt = stmts_.put_value;
+      stmt.bind_static(1, w.key);
+      stmt.bind_static(2, w.json);
+      stmt.bind(3, int64_t{1});
+      stmt.bind(4, time_ms);
+      stmt.bind_static(5, by);
+      if (auto r = stmt.run(); !r) return r.error();
+      Stmt& add = stmts_.enqueue;
+      add.bind_static(1, queue);
+      add.bind_static(2, w.payload);
+      add.bind(3, w.available_ms);
+      if (auto r = add.run(); !r) return r.error();
+      ++created;
+    }
+    if (audit && created) {
+      if (auto r = sqlite::insert_audit(stmts_.insert_audit, *audit,
+                                        audit->time_ms ? audit->time_ms : time_ms, audit->detail);
+          !r) {
+        return r.error();
+      }
+    }
+    if (auto r = txn->commit(); !r) return r.error();
+    return created;
+  }
+
   Result<std::vector<LiveValue>> list(std::string_view prefix) override {
     Stmt& stmt = stmts_.list_values;
     stmt.bind_static(1, prefix);

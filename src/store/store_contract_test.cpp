@@ -952,6 +952,34 @@ TEST_P(StoreContract, QueueItemsAreClaimedCompletedAndRetried) {
   EXPECT_EQ(live_->complete(999'999, "w1").error().code, ErrorCode::kNotFound);
 }
 
+TEST_P(StoreContract, WorkKeyedByWhatItIsIsCreatedOnce) {
+  std::vector<NewWork> work{{"outbox/a", R"({"to":"ann"})", "outbox/a", 0},
+                            {"outbox/b", R"({"to":"bo"})", "outbox/b", 50}};
+  Result<size_t> made = live_->create_with_work("notify", work, 10, "test", std::nullopt);
+  ASSERT_TRUE(made) << made.error().message;
+  EXPECT_EQ(*made, 2u);
+  // Asked again, with one more: only the new one is created and queued.
+  work.push_back({"outbox/c", "{}", "outbox/c", 0});
+  made = live_->create_with_work("notify", work, 20, "test", std::nullopt);
+  ASSERT_TRUE(made);
+  EXPECT_EQ(*made, 1u);
+  EXPECT_EQ(live_->get("outbox/a")->value().version, 1);
+  EXPECT_EQ(live_->get("outbox/a")->value().updated_ms, 10);
+  Result<std::vector<QueueItem>> got = live_->claim("notify", "w", 100, 1000, 10);
+  ASSERT_TRUE(got);
+  std::vector<std::string> payloads;
+  for (const auto& i : *got) payloads.push_back(i.payload);
+  EXPECT_EQ(payloads, (std::vector<std::string>{"outbox/a", "outbox/c", "outbox/b"}));
+  // All or nothing: one bad value and nothing is written.
+  made = live_->create_with_work("notify", {{"outbox/d", "{}", "d", 0}, {"outbox/e", "{", "e", 0}},
+                                 30, "test", std::nullopt);
+  ASSERT_FALSE(made);
+  EXPECT_EQ(made.error().code, ErrorCode::kInvalidInput);
+  EXPECT_FALSE(live_->get("outbox/d")->has_value());
+  EXPECT_EQ(live_->create_with_work("", work, 0, "t", std::nullopt).error().code,
+            ErrorCode::kInvalidInput);
+}
+
 TEST_P(StoreContract, TwoConnectionsNeverClaimTheSameItem) {
   if (!GetParam().shareable) GTEST_SKIP() << "one connection only";
   constexpr int kItems = 400;
