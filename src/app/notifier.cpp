@@ -165,6 +165,7 @@ Notifier::Notifier(Service& service, notify::Settings settings, notify::Template
                    notify::DeliveryOptions o;
                    o.worker = worker_;
                    o.rate_per_s = settings_.rate_per_s;
+                   o.claim_ms = settings_.claim_s * 1000;
                    return o;
                  }()),
       escalator_(

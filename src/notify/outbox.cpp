@@ -500,10 +500,18 @@ Escalator::Escalator(LiveAccess live, ComposeLevel compose, const Clock& clock, 
     : live_(std::move(live)), compose_(std::move(compose)), clock_(clock), worker_(std::move(worker)) {}
 
 Result<size_t> Escalator::run_once() {
+  struct Due {
+    store::QueueItem item;
+    std::optional<Escalation> e;  // nullopt: gone or unreadable
+    int64_t version = 0;
+    Result<std::vector<OutboxEntry>> entries = std::vector<OutboxEntry>{};
+    size_t level = 0;
+  };
+  std::vector<Due> due;
   std::optional<Error> failure;
-  size_t started = 0;
+  const int64_t now = clock_.now_ms();
+  // 1. What is due, read under the caller's lock.
   live_([&](store::Live& live) {
-    const int64_t now = clock_.now_ms();
     auto items = live.claim(kEscalateQueue, worker_, now, 60'000, 500);
     if (!items) {
       failure = items.error();
@@ -515,56 +523,70 @@ Result<size_t> Escalator::run_once() {
         failure = v.error();
         return;
       }
-      std::optional<Escalation> e = *v ? escalation_from_json((*v)->json) : std::nullopt;
-      if (!e || e->state != "running") {
-        (void)live.complete(item.id, worker_);
+      Due d{item, *v ? escalation_from_json((*v)->json) : std::nullopt, *v ? (*v)->version : 0};
+      if (d.e) d.e->key = item.payload;
+      due.push_back(std::move(d));
+    }
+  });
+  if (failure) return *failure;
+  // 2. The levels' messages, composed outside it (the caller's compose may take locks of its own).
+  for (Due& d : due) {
+    if (!d.e || d.e->state != "running") continue;
+    const auto n = static_cast<int64_t>(d.e->levels.size());
+    if (d.e->step / n > d.e->repeat) continue;  // exhausted: nothing to compose
+    d.level = static_cast<size_t>(d.e->step % n);
+    d.entries = compose_(*d.e, d.e->levels[d.level].people, d.e->tree + "." + std::to_string(d.e->step));
+  }
+  // 3. Queued and the deadlines moved on, each write against the version read (an
+  //    acknowledgement meanwhile wins).
+  size_t started = 0;
+  live_([&](store::Live& live) {
+    for (Due& d : due) {
+      if (!d.e || d.e->state != "running") {
+        (void)live.complete(d.item.id, worker_);
         continue;
       }
-      e->key = item.payload;
-      const auto n = static_cast<int64_t>(e->levels.size());
-      const int64_t run = e->step / n;
-      if (run > e->repeat) {
-        e->state = "exhausted";
-        if (auto r = live.put(e->key, to_json(*e), now, worker_, (*v)->version, std::nullopt); !r &&
-            r.error().code != ErrorCode::kConflict) {
-          failure = r.error();
+      Escalation& e = *d.e;
+      const auto n = static_cast<int64_t>(e.levels.size());
+      auto finish = [&](const char* state) {
+        e.state = state;
+        auto r = live.put(e.key, to_json(e), now, worker_, d.version, std::nullopt);
+        if (!r && r.error().code != ErrorCode::kConflict) failure = r.error();
+        (void)live.complete(d.item.id, worker_);
+      };
+      if (e.step / n > e.repeat) {
+        finish("exhausted");
+      } else if (!d.entries && d.entries.error().code == ErrorCode::kNotFound) {
+        finish("ended");  // the incident was resolved
+      } else if (!d.entries) {
+        (void)live.retry(d.item.id, worker_, now + 30'000);
+      } else {
+        auto current = live.get(e.key);
+        if (!current) {
+          failure = current.error();
           return;
         }
-        (void)live.complete(item.id, worker_);
-        continue;
-      }
-      const auto level = static_cast<size_t>(e->step % n);
-      const std::string round = e->tree + "." + std::to_string(e->step);
-      auto entries = compose_(*e, e->levels[level].people, round);
-      if (!entries && entries.error().code == ErrorCode::kNotFound) {  // resolved or gone
-        e->state = "ended";
-        (void)live.put(e->key, to_json(*e), now, worker_, (*v)->version, std::nullopt);
-        (void)live.complete(item.id, worker_);
-        continue;
-      }
-      if (!entries) {
-        (void)live.retry(item.id, worker_, now + 30'000);
-        continue;
-      }
-      if (auto q = queue_messages(live, *entries, now, worker_); !q) {
-        failure = q.error();
-        return;
-      }
-      lateness_.push_back(now - e->due_ms);
-      e->started.push_back({e->step, static_cast<int64_t>(level), now});
-      e->due_ms += e->levels[level].ack_timeout_ms;
-      e->step += 1;
-      auto put = live.put(e->key, to_json(*e), now, worker_, (*v)->version, std::nullopt);
-      if (!put) {
-        if (put.error().code == ErrorCode::kConflict) {  // acknowledged meanwhile
-          (void)live.complete(item.id, worker_);
+        if (!*current || (*current)->version != d.version) {  // acknowledged meanwhile
+          (void)live.complete(d.item.id, worker_);
           continue;
         }
-        failure = put.error();
-        return;
+        if (auto q = queue_messages(live, *d.entries, now, worker_); !q) {
+          failure = q.error();
+          return;
+        }
+        lateness_.push_back(now - e.due_ms);
+        e.started.push_back({e.step, static_cast<int64_t>(d.level), now});
+        e.due_ms += e.levels[d.level].ack_timeout_ms;
+        e.step += 1;
+        auto put = live.put(e.key, to_json(e), now, worker_, d.version, std::nullopt);
+        if (!put) {
+          failure = put.error();
+          return;
+        }
+        ++started;
+        (void)live.retry(d.item.id, worker_, e.due_ms);
       }
-      ++started;
-      (void)live.retry(item.id, worker_, e->due_ms);
+      if (failure) return;
     }
   });
   if (failure) return *failure;

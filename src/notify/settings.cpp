@@ -12,8 +12,8 @@ namespace {
 
 using ebcm::settings::Checker;
 
-constexpr std::array<std::string_view, 7> kTopKeys{"public_url", "email",     "sms", "voice",
-                                                   "webhook",    "templates", "rate"};
+constexpr std::array<std::string_view, 8> kTopKeys{"public_url", "email", "sms",  "voice", "webhook",
+                                                   "templates",  "rate",  "claim"};
 constexpr std::array<std::string_view, 4> kRateKeys{"email", "sms", "voice", "webhook"};
 constexpr std::array<std::string_view, 10> kEmailKeys{
     "smtp", "from", "from_name", "user", "password_file", "password_env", "tls", "ca_file",
@@ -123,6 +123,7 @@ Result<Settings> check_settings(const YAML::Node& notify, const std::string& fil
   c.unknown_keys(notify, "notify", kTopKeys);
   c.url(notify, "public_url", "notify", s.public_url);
   s.templates = c.scalar(notify, "templates", "notify");
+  c.seconds(notify, "claim", "notify", 5, 3600, "5s to 1h", s.claim_s);
   auto list = [&](const char* key, auto&& each) {
     YAML::Node l = notify[key];
     if (!l || l.IsNull()) return;

@@ -49,6 +49,10 @@ struct Settings {
   std::string webhook_secret_file, webhook_secret_env;
   // `rate: { email: 50, sms: 5, voice: 1 }`: messages per second per channel (absent: no limit).
   std::map<model::Channel, double> rate_per_s;
+  // `claim: 2m`: how long a worker holds the messages it took; an instance that dies holding
+  // them leaves them to the others (or to itself restarted) after this. Longer than a batch's
+  // sending takes (the providers' timeouts, tried in turn).
+  int64_t claim_s = 120;
   bool any_channel() const {
     return !email.empty() || !sms.empty() || !voice.empty() || !webhook_secret_file.empty() ||
            !webhook_secret_env.empty();
