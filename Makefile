@@ -25,6 +25,7 @@ bench: build
 	@bench/status_wrk.sh
 	@bench/signin_flood.sh
 	@bench/health_100k.sh
+	@bench/notify_100k.sh
 
 # libFuzzer targets (clang, ASan + UBSan), FUZZ_SECONDS each; docs/fuzzing.md.
 FUZZ_SECONDS ?= 300

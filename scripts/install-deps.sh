@@ -12,6 +12,8 @@ packages=(
   wrk nginx-light tzdata
   libgtest-dev libgmock-dev libbenchmark-dev scram
   python3-aiosmtpd  # a real SMTP server on loopback for the email tests (tests/notify)
+  postfix  # smtp-sink and smtp-source for bench/notify_100k.sh (configured "No configuration":
+  # no mail system is set up or started)
   python3-yaml  # PyYAML: tests/functional/test_yaml_export.py reads exports with another reader
   prometheus  # for promtool, which checks /metrics in tests/functional/test_serve_ops.py
   nodejs chromium default-jre-headless  # tests/web: a browser, axe-core, the Nu HTML checker;
@@ -53,6 +55,8 @@ fi
 
 echo "Installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# postfix is wanted for its test tools only: no mail system configured, none started.
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 # A fresh machine has no package lists; an old list may name versions that are gone.
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

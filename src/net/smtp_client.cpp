@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <map>
 #include <cstring>
 #include <mutex>
 
@@ -22,6 +24,40 @@ size_t on_read(char* buffer, size_t size, size_t count, void* user) {
   u->at += n;
   return n;
 }
+
+// A connection cache per server setting (address, credentials, TLS mode, CA): a message to a
+// server that answered the one before goes over the same connection (no new TCP, TLS, EHLO and
+// AUTH per message), from whichever thread sends it. Per setting, because libcurl does not
+// tell a STARTTLS connection verified against one CA from another: a cached connection must
+// never carry a message whose settings would not have made it. libcurl checks a cached
+// connection is alive before reusing it.
+class SharedConnections {
+ public:
+  SharedConnections() {
+    share_ = curl_share_init();
+    if (!share_) return;
+    curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, &SharedConnections::lock);
+    curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, &SharedConnections::unlock);
+    curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
+    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  }
+  CURLSH* get() const { return share_; }
+
+ private:
+  static void lock(CURL*, curl_lock_data data, curl_lock_access, void* user) {
+    static_cast<SharedConnections*>(user)->mutex(data).lock();
+  }
+  static void unlock(CURL*, curl_lock_data data, void* user) {
+    static_cast<SharedConnections*>(user)->mutex(data).unlock();
+  }
+  std::mutex& mutex(curl_lock_data data) {
+    return mutexes_[static_cast<size_t>(data) % mutexes_.size()];
+  }
+  CURLSH* share_ = nullptr;  // lives as long as the process
+  std::array<std::mutex, CURL_LOCK_DATA_LAST> mutexes_;
+};
 
 SendOutcome outcome(SendOutcome::Kind kind, long reply, std::string detail) {
   return SendOutcome{kind, static_cast<int>(reply), std::move(detail)};
@@ -48,8 +84,20 @@ SendOutcome smtp_send(const SmtpServer& server, std::string_view from, std::stri
   if (!implicit_tls && !server.url.starts_with("smtp://")) {
     return outcome(Kind::kLasting, 0, "the address is not smtp:// or smtps://");
   }
+  SharedConnections* shared = nullptr;
+  {
+    static std::mutex mutex;
+    static auto* by_setting = new std::map<std::string, SharedConnections*>();  // never freed
+    const std::string key = server.url + '\n' + server.user + '\n' + server.password + '\n' +
+                            server.tls + '\n' + server.ca_file;
+    std::lock_guard lock(mutex);
+    SharedConnections*& s = (*by_setting)[key];
+    if (!s) s = new SharedConnections();
+    shared = s;
+  }
   CURL* easy = curl_easy_init();
   if (!easy) return outcome(Kind::kTemporary, 0, "could not start a connection");
+  if (shared->get()) curl_easy_setopt(easy, CURLOPT_SHARE, shared->get());
   const std::string mail_from = "<" + std::string(from) + ">";
   const std::string rcpt = "<" + std::string(to) + ">";
   curl_slist* recipients = curl_slist_append(nullptr, rcpt.c_str());

@@ -295,11 +295,11 @@ Result<DeliveryCounts> Deliverer::run_once() {
   // Record.
   const int64_t done = clock_.now_ms();
   std::vector<store::LiveWrite> writes;
-  std::vector<std::pair<int64_t, std::optional<int64_t>>> ends;  // item id, retry at
+  std::vector<store::Live::End> ends;
   using Kind = net::SendOutcome::Kind;
   for (Work& w : work) {
     if (w.skip) {
-      ends.emplace_back(w.item.id, std::nullopt);
+      ends.push_back({w.item.id, std::nullopt});
       continue;
     }
     OutboxEntry& e = w.entry;
@@ -349,22 +349,13 @@ Result<DeliveryCounts> Deliverer::run_once() {
     else if (e.state == "failed") ++counts.failed;
     else ++counts.retrying;
     writes.push_back({e.key, to_json(e), std::nullopt});
-    ends.emplace_back(w.item.id, retry_at);
+    ends.push_back({w.item.id, retry_at});
   }
+  // Recorded and the claims ended together: a claim that ran out meanwhile belongs to another
+  // worker now, which finds the entry done.
   live_([&](store::Live& live) {
-    if (!writes.empty()) {
-      if (auto r = live.put_many(writes, done, options_.worker, std::nullopt); !r) {
-        failure = r.error();
-        return;
-      }
-    }
-    for (const auto& [id, retry_at] : ends) {
-      // A claim that ran out meanwhile belongs to another worker now: it finds the entry done.
-      auto r = retry_at ? live.retry(id, options_.worker, *retry_at) : live.complete(id, options_.worker);
-      if (!r && r.error().code != ErrorCode::kConflict && r.error().code != ErrorCode::kNotFound) {
-        failure = r.error();
-        return;
-      }
+    if (auto r = live.record_and_end(writes, ends, options_.worker, done, options_.worker); !r) {
+      failure = r.error();
     }
   });
   if (failure) return *failure;

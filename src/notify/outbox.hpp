@@ -96,7 +96,7 @@ struct Transports {
 struct DeliveryOptions {
   std::string worker = "ebcm";  // names this deliverer's claims
   size_t batch = 200;           // items claimed at once
-  size_t parallel = 16;         // sends at once
+  size_t parallel = 20;         // sends at once
   int64_t claim_ms = 120'000;   // a claim lasts; a dead worker's items come back after it
   int64_t retry_first_ms = 30'000, retry_max_ms = 15 * 60'000;
   int64_t max_attempts = 20;

@@ -117,6 +117,18 @@ class Live {
                                           int64_t time_ms, std::string_view by,
                                           std::optional<AuditEntry> audit) = 0;
 
+  // The outcome of claimed work in one transaction: `writes` as put_many() writes them, then
+  // each item of `ends` completed (no retry time) or handed back for a retry at the time given,
+  // as complete() and retry() would; an item no longer this worker's (its claim ran out and
+  // another took it) or gone is skipped, not an error. Returns how many items were ended.
+  struct End {
+    int64_t id = 0;
+    std::optional<int64_t> retry_at;
+  };
+  virtual Result<size_t> record_and_end(const std::vector<LiveWrite>& writes,
+                                        const std::vector<End>& ends, std::string_view worker,
+                                        int64_t time_ms, std::string_view by) = 0;
+
   // As Store::change_mark().
   virtual Result<int64_t> change_mark() = 0;
 };

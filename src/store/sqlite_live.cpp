@@ -100,9 +100,49 @@ class SqliteLive final : public Live {
     return std::move(r->front());
   }
 
+  Result<size_t> record_and_end(const std::vector<LiveWrite>& writes, const std::vector<End>& ends,
+                                std::string_view worker, int64_t time_ms,
+                                std::string_view by) override {
+    if (worker.empty()) return invalid("ending claims needs the worker's name");
+    Result<Txn> txn = Txn::begin_immediate(db_);
+    if (!txn) return txn.error();
+    if (!writes.empty()) {
+      if (auto r = put_many_locked(writes, time_ms, by, std::nullopt); !r) return r.error();
+    }
+    size_t ended = 0;
+    for (const End& e : ends) {
+      Stmt& who = stmts_.item_claimer;
+      who.bind(1, e.id);
+      Result<bool> row = who.step();
+      if (!row) return row.error();
+      const bool mine = *row && who.text(0) == worker;
+      who.reset();
+      if (!mine) continue;
+      Stmt& write = e.retry_at ? stmts_.hand_back : stmts_.delete_item;
+      write.bind(1, e.id);
+      if (e.retry_at) write.bind(2, *e.retry_at);
+      if (auto r = write.run(); !r) return r.error();
+      ++ended;
+    }
+    if (auto r = txn->commit(); !r) return r.error();
+    return ended;
+  }
+
   Result<std::vector<LiveValue>> put_many(const std::vector<LiveWrite>& writes, int64_t time_ms,
                                           std::string_view by,
                                           std::optional<AuditEntry> audit) override {
+    Result<Txn> txn = Txn::begin_immediate(db_);
+    if (!txn) return txn.error();
+    auto out = put_many_locked(writes, time_ms, by, std::move(audit));
+    if (!out) return out.error();
+    if (auto r = txn->commit(); !r) return r.error();
+    return out;
+  }
+
+  // put_many() inside a transaction the caller holds.
+  Result<std::vector<LiveValue>> put_many_locked(const std::vector<LiveWrite>& writes,
+                                                 int64_t time_ms, std::string_view by,
+                                                 std::optional<AuditEntry> audit) {
     if (!is_valid_utf8(by)) return invalid("the live value's author must be UTF-8");
     for (const auto& w : writes) {
       if (w.key.empty()) return invalid("a live value needs a key");
@@ -111,8 +151,6 @@ class SqliteLive final : public Live {
       (void)boost::json::parse(w.json, ec);
       if (ec) return invalid("the live value '" + w.key + "' is not JSON: " + ec.message());
     }
-    Result<Txn> txn = Txn::begin_immediate(db_);
-    if (!txn) return txn.error();
     std::vector<LiveValue> out;
     out.reserve(writes.size());
     for (const auto& w : writes) {
@@ -146,7 +184,6 @@ class SqliteLive final : public Live {
         return r.error();
       }
     }
-    if (auto r = txn->commit(); !r) return r.error();
     return out;
   }
 

@@ -980,6 +980,28 @@ TEST_P(StoreContract, WorkKeyedByWhatItIsIsCreatedOnce) {
             ErrorCode::kInvalidInput);
 }
 
+TEST_P(StoreContract, OutcomesAreRecordedAndClaimsEndedTogether) {
+  const int64_t a = *live_->enqueue("notify", "a", 0);
+  const int64_t b = *live_->enqueue("notify", "b", 0);
+  const int64_t c = *live_->enqueue("notify", "c", 0);
+  ASSERT_EQ(live_->claim("notify", "w1", 0, 100, 2)->size(), 2u);  // a, b
+  ASSERT_EQ(live_->claim("notify", "w2", 0, 1000, 1)->size(), 1u);  // c
+  Result<size_t> ended = live_->record_and_end(
+      {{"outbox/a", R"({"state":"delivered"})", std::nullopt}},
+      {{a, std::nullopt}, {b, int64_t{500}}, {c, std::nullopt}, {999'999, std::nullopt}}, "w1", 10, "w1");
+  ASSERT_TRUE(ended) << ended.error().message;
+  EXPECT_EQ(*ended, 2u) << "c is w2's, 999999 is gone: skipped";
+  EXPECT_EQ(live_->get("outbox/a")->value().json, R"({"state":"delivered"})");
+  EXPECT_EQ(live_->complete(a, "w1").error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(live_->claim("notify", "w3", 499, 100, 10)->empty()) << "b waits for 500, c is w2's";
+  auto got = live_->claim("notify", "w3", 500, 100, 10);
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ((*got)[0].id, b);
+  // All or nothing: a bad value leaves the claims as they were.
+  EXPECT_FALSE(live_->record_and_end({{"outbox/x", "{", std::nullopt}}, {{c, std::nullopt}}, "w2", 20, "w2"));
+  EXPECT_TRUE(live_->complete(c, "w2"));
+}
+
 TEST_P(StoreContract, TwoConnectionsNeverClaimTheSameItem) {
   if (!GetParam().shareable) GTEST_SKIP() << "one connection only";
   constexpr int kItems = 400;
