@@ -148,7 +148,15 @@ Result<std::unique_ptr<Notifier>> Notifier::create(Service& service, notify::Set
     owned.push_back(std::make_unique<notify::PhoneTransport>(true, std::move(*voice), http));
     t.voice = owned.back().get();
   }
+  auto secret = notify::read_secret(settings.webhook_secret_file, settings.webhook_secret_env,
+                                   "notify.webhook secret");
+  if (!secret) return secret.error();
+  // Teams and Slack URLs need no secret of ours; generic webhooks are refused without one.
+  owned.push_back(std::make_unique<notify::WebhookTransport>(*secret, http, service.clock()));
+  t.webhook = owned.back().get();
+  const bool webhooks = !secret->empty();
   auto n = std::make_unique<Notifier>(service, std::move(settings), std::move(templates), t);
+  n->webhooks_ = webhooks;
   n->owned_ = std::move(owned);
   return n;
 }
@@ -634,7 +642,7 @@ void Notifier::loop(std::string holder) {
         error = c.error().message;
         break;
       }
-      if (c->claimed < 200) break;
+      if (c->claimed < notify::DeliveryOptions{}.batch) break;
       std::lock_guard lock(mutex_);
       if (stopping_) break;
     }

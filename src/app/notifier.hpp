@@ -122,7 +122,7 @@ class Notifier {
 
   // Whether any channel has a provider (otherwise send_round() is refused).
   bool can_send() const {
-    return transports_.email || transports_.sms || transports_.voice || transports_.webhook;
+    return transports_.email || transports_.sms || transports_.voice || webhooks_;
   }
   const notify::Settings& settings() const { return settings_; }
   const notify::Templates& templates() const { return templates_; }
@@ -145,6 +145,7 @@ class Notifier {
   notify::Templates templates_;
   std::vector<std::unique_ptr<notify::Transport>> owned_;
   notify::Transports transports_;
+  bool webhooks_ = false;  // a webhook secret is set (Teams and Slack need none)
   std::string worker_;
   notify::Deliverer deliverer_;
   notify::Escalator escalator_;

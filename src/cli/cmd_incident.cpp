@@ -397,6 +397,11 @@ Result<notify::Settings> load_notify_settings(const std::string& file) {
   if (auto providers = notify::email_providers(*s); !providers) return providers.error();
   if (auto p = notify::phone_providers(s->sms, "sms"); !p) return p.error();
   if (auto p = notify::phone_providers(s->voice, "voice"); !p) return p.error();
+  if (auto w = notify::read_secret(s->webhook_secret_file, s->webhook_secret_env,
+                                   "notify.webhook secret");
+      !w) {
+    return w.error();
+  }
   if (auto templates = notify::Templates::load(s->templates); !templates) return templates.error();
   return s;
 }

@@ -130,9 +130,9 @@ Result<std::unique_ptr<app::Notifier>> make_notifier(app::Service& svc, const st
   }
   auto s = load_notify_settings(config);
   if (!s) return s.error();
-  if (s->email.empty() && s->sms.empty() && s->voice.empty()) {
+  if (!s->any_channel()) {
     return make_error(ErrorCode::kInvalidInput,
-                      config + ": notify: no channel is configured (email, sms or voice)");
+                      config + ": notify: no channel is configured (email, sms, voice or webhook)");
   }
   auto t = notify::Templates::load(s->templates);
   if (!t) return t.error();

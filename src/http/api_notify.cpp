@@ -18,6 +18,7 @@
 #include "http/api_util.hpp"
 #include "http/app.hpp"
 #include "notify/settings.hpp"
+#include "notify/templates.hpp"
 
 namespace ebcm::http {
 namespace {
@@ -28,19 +29,6 @@ Response not_configured() {
                         "notify: section (docs/notifications.md)");
 }
 
-std::string escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string person_language(const App& app, const std::string& person) {
   const auto snap = app.snapshot();
@@ -69,7 +57,7 @@ Response page(int status, const std::string& lang, const std::string& title, con
       "button{{font-size:1.2rem;padding:.8rem 1.6rem;border:0;border-radius:.4rem;"
       "background:#0a5;color:#fff;cursor:pointer}}button:focus{{outline:3px solid #036}}"
       "</style></head><body><main><h1>{}</h1>{}</main></body></html>",
-      lang, escape(title), escape(title), body);
+      lang, notify::escape_markup(title), notify::escape_markup(title), body);
   r.set("Cache-Control", "no-store");
   return r;
 }
@@ -80,7 +68,7 @@ Response ack_error_page(const Error& e) {
                                ? e.message
                                : "The acknowledgement could not be recorded now; try again, or "
                                  "acknowledge by phone or SMS.";
-  return page(status, "en", "Not acknowledged", "<p>" + escape(text) + "</p>");
+  return page(status, "en", "Not acknowledged", "<p>" + notify::escape_markup(text) + "</p>");
 }
 
 // One application/x-www-form-urlencoded name or value, decoded ("+" is a space).
@@ -229,7 +217,7 @@ void add_notify_routes(App& app, Router& r) {
            const std::string body = fmt::format(
                "<p>{}</p><p><strong>{}</strong> ({})</p><form method=\"post\"><button "
                "type=\"submit\">{}</button></form>",
-               escape(person_name(app, t->person)), escape(title), escape(t->incident),
+               notify::escape_markup(person_name(app, t->person)), notify::escape_markup(title), notify::escape_markup(t->incident),
                sv ? "Kvittera" : "Acknowledge");
            return page(200, lang, sv ? "Kvittera incidenten" : "Acknowledge the incident", body);
          },
@@ -241,8 +229,8 @@ void add_notify_routes(App& app, Router& r) {
            const std::string lang = person_language(app, a->person);
            const bool sv = lang == "sv";
            std::string text = fmt::format(
-               fmt::runtime(sv ? "{} kvitterade {} {} UTC." : "{} acknowledged {} at {} UTC."), escape(a->name),
-               escape(a->incident), format_utc(a->at_ms).substr(0, 16).replace(10, 1, " "));
+               fmt::runtime(sv ? "{} kvitterade {} {} UTC." : "{} acknowledged {} at {} UTC."), notify::escape_markup(a->name),
+               notify::escape_markup(a->incident), format_utc(a->at_ms).substr(0, 16).replace(10, 1, " "));
            if (!a->trees.empty()) {
              text += sv ? " Larmkedjan stoppades: ingen mer behöver väckas." :
                           " The call tree stops: nobody else needs to be woken.";
@@ -267,7 +255,7 @@ void add_notify_routes(App& app, Router& r) {
                               : "");
            }
            return twiml((sv ? "<Message>Kvitterat: " : "<Message>Acknowledged: ") +
-                        escape(a->incident) + ".</Message>");
+                        notify::escape_markup(a->incident) + ".</Message>");
          },
          {}, "Twilio's SMS webhook: a reply with the message's code acknowledges"});
   r.add({"POST", "/api/v1/inbound/voice", Access::kPublic,

@@ -94,7 +94,8 @@ std::vector<Composed> compose(const Templates& t, const model::Model& m, const I
     Values mine = v;
     mine.lists["backups"] = std::move(backups);
     std::string how;
-    if (to.channel == model::Channel::kEmail && !ack.link.empty()) {
+    if ((to.channel == model::Channel::kEmail || to.channel == model::Channel::kWebhook) &&
+        !ack.link.empty()) {
       how = catalog::format(lang, msg::notify::ack_link, {{"link", ack.link}});
     } else if (to.channel == model::Channel::kSms && !ack.sms_code.empty()) {
       how = catalog::format(lang, msg::notify::ack_sms, {{"code", ack.sms_code}});
@@ -102,7 +103,7 @@ std::vector<Composed> compose(const Templates& t, const model::Model& m, const I
       how = std::string(catalog::text(lang, msg::notify::ack_voice));
     }
     mine.text["ack"] = how;
-    if (to.channel == model::Channel::kEmail) {
+    if (to.channel == model::Channel::kEmail || to.channel == model::Channel::kWebhook) {
       c.email.to = to.address;
       c.email.to_name = r.name;
       c.email.language = std::string(catalog::code(lang));

@@ -6,7 +6,8 @@
 // language), the functions, their *other* contact methods as backups (every message lists all
 // of the recipient's contacts but the one it goes to), the bridge, the status page
 // (`public_url` + "/status", when set) and the next update. Email gets a subject, text and HTML
-// (`Email`, without From: the provider sets it); SMS and voice get the short text. Each says how
+// (`Email`, without From: the provider sets it; a webhook gets the same subject and text); SMS
+// and voice get the short text. Each says how
 // to acknowledge on its own channel (`AckWays`: email the signed link, SMS the reply code, voice
 // the keypress); with no way given the template's line is left out.
 // Thread safety: pure functions.

@@ -97,7 +97,9 @@ std::string to_json(const OutboxEntry& e) {
                  {"reference", e.reference},
                  {"queued_ms", e.queued_ms},
                  {"updated_ms", e.updated_ms}};
-  if (m.channel == model::Channel::kEmail) o["email"] = std::move(email);
+  if (m.channel == model::Channel::kEmail || m.channel == model::Channel::kWebhook) {
+    o["email"] = std::move(email);  // a webhook carries the full text too
+  }
   if (e.delivered_ms) o["delivered_ms"] = *e.delivered_ms;
   if (e.next_attempt_ms) o["next_attempt_ms"] = *e.next_attempt_ms;
   return json::serialize(o);

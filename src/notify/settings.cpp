@@ -122,6 +122,7 @@ Result<Settings> check_settings(const YAML::Node& notify, const std::string& fil
   }
   c.unknown_keys(notify, "notify", kTopKeys);
   c.url(notify, "public_url", "notify", s.public_url);
+  while (s.public_url.ends_with('/')) s.public_url.pop_back();  // links append "/status", "/api/..."
   s.templates = c.scalar(notify, "templates", "notify");
   c.seconds(notify, "claim", "notify", 5, 3600, "5s to 1h", s.claim_s);
   auto list = [&](const char* key, auto&& each) {

@@ -107,3 +107,27 @@ TEST(NotifySettingsTest, PasswordsAreReadFromTheirFileOrVariableAndNamedWhenMiss
 
 }  // namespace
 }  // namespace ebcm::notify
+
+namespace ebcm::notify {
+namespace {
+
+TEST(NotifySettingsTest, RatesAndTheClaimAreReadAndCheckedAndTheAddressLosesItsSlash) {
+  auto s = parse("notify:\n  public_url: https://ebcm.example/\n  claim: 30s\n"
+                 "  rate: { email: 50, sms: 2.5 }\n");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->public_url, "https://ebcm.example");
+  EXPECT_EQ(s->claim_s, 30);
+  EXPECT_DOUBLE_EQ(s->rate_per_s.at(model::Channel::kEmail), 50);
+  EXPECT_DOUBLE_EQ(s->rate_per_s.at(model::Channel::kSms), 2.5);
+  EXPECT_EQ(s->rate_per_s.count(model::Channel::kVoice), 0u);
+  auto bad = parse("notify:\n  public_url: https://e.example\n  claim: 2s\n"
+                   "  rate: { email: fast, sms: 0, pager: 1 }\n");
+  ASSERT_FALSE(bad);
+  EXPECT_TRUE(mentions(bad.error(), "notify.claim", "5s to 1h")) << bad.error().message;
+  EXPECT_TRUE(mentions(bad.error(), "notify.rate.email", "messages per second"));
+  EXPECT_TRUE(mentions(bad.error(), "notify.rate.sms", "above 0"));
+  EXPECT_TRUE(mentions(bad.error(), "notify.rate.pager", "unknown setting 'pager'"));
+}
+
+}  // namespace
+}  // namespace ebcm::notify

@@ -23,7 +23,9 @@ namespace {
 
 const std::set<std::string_view> kLists{"functions", "backups"};
 
-std::string escape_html(std::string_view s) {
+}  // namespace
+
+std::string escape_markup(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
@@ -37,8 +39,6 @@ std::string escape_html(std::string_view s) {
   }
   return out;
 }
-
-}  // namespace
 
 const std::vector<std::string_view>& template_names() {
   static const std::vector<std::string_view> k{"email.subject", "email.txt", "email.html",
@@ -186,7 +186,7 @@ std::string Templates::render(std::string_view language, std::string_view name,
             value = join(l->second, ", ");
           } else if (html) {
             value = "<ul>";
-            for (const auto& item : l->second) value += "<li>" + escape_html(item) + "</li>";
+            for (const auto& item : l->second) value += "<li>" + escape_markup(item) + "</li>";
             value += "</ul>";
           } else {
             for (size_t i = 0; i < l->second.size(); ++i)
@@ -199,7 +199,7 @@ std::string Templates::render(std::string_view language, std::string_view name,
       }
       if (auto t = v.text.find(p.text); t != v.text.end()) value = t->second;
       if (!value.empty()) any_value = true;
-      rendered += html ? escape_html(value) : value;
+      rendered += html ? escape_markup(value) : value;
     }
     if (any_placeholder && !any_value) continue;  // nothing to say on this line
     // One blank line at most where lines were left out.

@@ -29,6 +29,9 @@ const std::vector<std::string_view>& template_names();
 // The placeholders a template may use.
 const std::vector<std::string_view>& placeholder_names();
 
+// `s` safe inside HTML or XML text and attribute values (& < > " ' as entities).
+std::string escape_markup(std::string_view s);
+
 struct Values {
   std::map<std::string, std::string> text;                // incident_id, why, ...
   std::map<std::string, std::vector<std::string>> lists;  // functions, backups

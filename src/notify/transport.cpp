@@ -3,8 +3,10 @@
 #include <sodium.h>
 
 #include <boost/json.hpp>
+#include <cctype>
 
 #include "core/strings.hpp"
+#include "notify/templates.hpp"
 
 namespace ebcm::notify {
 
@@ -50,21 +52,6 @@ EmailResult send_email(const std::vector<EmailProvider>& providers, size_t first
 
 namespace {
 
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string basic_auth(const std::string& user, const std::string& password) {
   const std::string plain = user + ":" + password;
@@ -94,10 +81,10 @@ std::string api_error(const net::Response& r) {
 
 std::string voice_twiml(const Message& m) {
   const std::string lang = m.language == "sv" ? "sv-SE" : "en-GB";
-  const std::string say = "<Say language=\"" + lang + "\">" + xml_escape(m.text) + "</Say>";
+  const std::string say = "<Say language=\"" + lang + "\">" + escape_markup(m.text) + "</Say>";
   if (m.voice_action.empty()) return "<Response>" + say + "</Response>";
   return "<Response><Gather numDigits=\"1\" timeout=\"10\" method=\"POST\" action=\"" +
-         xml_escape(m.voice_action) + "\">" + say + "</Gather>" + say + "</Response>";
+         escape_markup(m.voice_action) + "\">" + say + "</Gather>" + say + "</Response>";
 }
 
 std::string PhoneTransport::provider_name(size_t provider) const {
@@ -139,6 +126,66 @@ net::SendOutcome PhoneTransport::send(size_t provider, const Message& m) {
   if (r->status == 429) return {Kind::kTemporary, r->status, api_error(*r)};
   if (r->status >= 500) return {Kind::kUnreachable, r->status, api_error(*r)};
   return {Kind::kLasting, r->status, api_error(*r)};
+}
+
+// ---- webhooks ----
+
+std::string webhook_signature(const std::string& secret, int64_t timestamp_s, std::string_view body) {
+  const std::string data = std::to_string(timestamp_s) + "." + std::string(body);
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_state st;
+  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
+  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  crypto_auth_hmacsha256_final(&st, mac);
+  char hex[2 * sizeof mac + 1];
+  sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
+  return std::string("v1=") + hex;
+}
+
+net::SendOutcome WebhookTransport::send(size_t, const Message& m) {
+  std::string host = net::url_host(m.address);
+  if (auto colon = host.rfind(':'); colon != std::string::npos) host.resize(colon);
+  for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (host.empty()) return {Kind::kLasting, 0, "the address is not an http(s) URL"};
+  auto under = [&](std::string_view domain) {
+    return host == domain || (host.size() > domain.size() && host.ends_with(domain) &&
+                              host[host.size() - domain.size() - 1] == '.');
+  };
+  const std::string& subject = m.email.subject.empty() ? m.text : m.email.subject;
+  const std::string& text = m.email.text.empty() ? m.text : m.email.text;
+  net::Request req;
+  req.method = "POST";
+  req.url = m.address;
+  req.timeout_ms = 15'000;
+  req.headers = {{"Content-Type", "application/json"}, {"Idempotency-Key", m.key}};
+  if (under("webhook.office.com") || under("logic.azure.com")) {
+    req.body = boost::json::serialize(boost::json::object{{"@type", "MessageCard"},
+                                                          {"@context", "https://schema.org/extensions"},
+                                                          {"summary", subject},
+                                                          {"title", subject},
+                                                          {"text", text}});
+  } else if (under("hooks.slack.com")) {
+    req.body = boost::json::serialize(boost::json::object{{"text", "*" + subject + "*\n" + text}});
+  } else {
+    if (secret_.empty()) {
+      return {Kind::kLasting, 0, "no webhook secret is configured (notify.webhook.secret_file)"};
+    }
+    req.body = boost::json::serialize(boost::json::object{{"key", m.key},
+                                                          {"language", m.language},
+                                                          {"subject", subject},
+                                                          {"text", text}});
+    const int64_t ts = clock_.now_ms() / 1000;
+    req.headers.emplace_back("X-Ebcm-Timestamp", std::to_string(ts));
+    req.headers.emplace_back("X-Ebcm-Signature", webhook_signature(secret_, ts, req.body));
+  }
+  std::unique_ptr<net::HttpClient> client = http_();
+  Result<net::Response> r = client->send(req);
+  if (!r) return {Kind::kUnreachable, 0, r.error().message};
+  if (r->status >= 200 && r->status < 300) return {Kind::kDelivered, r->status, "accepted"};
+  const std::string what = "HTTP " + std::to_string(r->status) + " from " + net::url_host(m.address);
+  if (r->status == 429) return {Kind::kTemporary, r->status, what};
+  if (r->status >= 500) return {Kind::kUnreachable, r->status, what};
+  return {Kind::kLasting, r->status, what};
 }
 
 }  // namespace ebcm::notify

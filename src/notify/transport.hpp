@@ -15,6 +15,13 @@
 //     From, Twiml: the text read by text-to-speech in the recipient's language, inside a Gather
 //     of one keypress posted to the message's `voice_action` URL), HTTP Basic with the account
 //     and its token, an Idempotency-Key header carrying the outbox key.
+//   - WebhookTransport: the recipient's address is the URL. Microsoft Teams incoming webhooks
+//     (a host under webhook.office.com or logic.azure.com) get a MessageCard, Slack's
+//     (hooks.slack.com) {"text": ...}; any other URL gets ebcm's JSON signed with HMAC-SHA256
+//     over "<timestamp>.<body>" (X-Ebcm-Timestamp: Unix seconds; X-Ebcm-Signature: v1=<hex>),
+//     so a receiver can refuse a forged or replayed call (an old timestamp, a key seen before:
+//     Idempotency-Key carries the outbox key). Without a secret, generic webhooks are refused
+//     as a lasting failure; Teams and Slack URLs carry their own secret.
 //   - FakeTransport: records what it is given and answers as scripted (unit tests).
 // Thread safety: send() may be called from several threads at once on one transport
 // (PhoneTransport makes an HTTP client per call; FakeTransport locks).
@@ -29,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "model/model.hpp"
 #include "net/http_client.hpp"
 #include "net/smtp_client.hpp"
@@ -102,6 +110,23 @@ class PhoneTransport final : public Transport {
   std::vector<PhoneProvider> providers_;
   HttpClientFactory http_;
 };
+
+class WebhookTransport final : public Transport {
+ public:
+  WebhookTransport(std::string secret, HttpClientFactory http, const Clock& clock)
+      : secret_(std::move(secret)), http_(std::move(http)), clock_(clock) {}
+  size_t providers() const override { return 1; }
+  std::string provider_name(size_t) const override { return "webhook"; }
+  net::SendOutcome send(size_t provider, const Message& m) override;
+
+ private:
+  std::string secret_;
+  HttpClientFactory http_;
+  const Clock& clock_;
+};
+
+// "v1=<hex HMAC-SHA256 of "<timestamp>.<body>">": what a generic webhook's receiver checks.
+std::string webhook_signature(const std::string& secret, int64_t timestamp_s, std::string_view body);
 
 // The TwiML a call reads: the text in the language's voice, one keypress gathered.
 std::string voice_twiml(const Message& m);
